@@ -1,0 +1,40 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { AuthErrorCode } from './auth-error-codes.js';
+
+/** Extra machine-readable fields some codes carry (`expiredAt`, `notBefore`, `serverTime`). */
+export type AuthErrorDetails = Record<string, string | number | undefined>;
+
+/**
+ * The one base class of every error this library throws at a client. It is an
+ * `HttpException`, so Nest's default handler already answers with the right
+ * status and the coded body even when `AuthExceptionFilter` is not registered.
+ * @publicApi
+ */
+export class AuthException extends HttpException {
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+    status: number = HttpStatus.UNAUTHORIZED,
+    readonly details: AuthErrorDetails = {},
+    /** Whether a token was presented and rejected: decides the RFC 6750 `error` attribute. */
+    readonly tokenRejected = true,
+  ) {
+    super(
+      {
+        statusCode: status,
+        code,
+        message,
+        error: status === HttpStatus.UNAUTHORIZED ? 'Unauthorized' : status === 503 ? 'Service Unavailable' : 'Error',
+        ...stripUndefined(details),
+      },
+      status,
+    );
+    this.name = 'AuthException';
+  }
+}
+
+function stripUndefined(details: AuthErrorDetails): AuthErrorDetails {
+  const out: AuthErrorDetails = {};
+  for (const [key, value] of Object.entries(details)) if (value !== undefined) out[key] = value;
+  return out;
+}
