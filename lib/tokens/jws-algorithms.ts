@@ -1,0 +1,51 @@
+import { constants, createHmac, KeyObject, sign, timingSafeEqual, verify } from 'node:crypto';
+
+/** Every JWS `alg` this library signs and verifies. `none` is deliberately absent. @publicApi */
+export const JWT_ALGORITHMS = [
+  'HS256', 'HS384', 'HS512',
+  'RS256', 'RS384', 'RS512',
+  'PS256', 'PS384', 'PS512',
+  'ES256', 'ES384', 'ES512',
+  'EdDSA',
+] as const;
+
+/** @publicApi */
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+export function isJwtAlgorithm(value: unknown): value is JwtAlgorithm {
+  return typeof value === 'string' && (JWT_ALGORITHMS as readonly string[]).includes(value);
+}
+
+const DIGEST: Record<string, string> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' };
+
+function digestOf(alg: JwtAlgorithm): string | null {
+  return alg === 'EdDSA' ? null : DIGEST[alg.slice(2)];
+}
+
+// Raw R||S (IEEE P1363) is what RFC 7518 §3.4 puts on the wire, not DER.
+function signOptions(alg: JwtAlgorithm, key: KeyObject) {
+  if (alg.startsWith('PS')) {
+    return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+  }
+  if (alg.startsWith('ES')) return { key, dsaEncoding: 'ieee-p1363' as const };
+  return key;
+}
+
+/** Signs `signingInput` with the algorithm the key is pinned to. */
+export function signJws(alg: JwtAlgorithm, key: KeyObject, signingInput: string): Buffer {
+  if (alg.startsWith('HS')) return createHmac(digestOf(alg)!, key).update(signingInput).digest();
+  return sign(digestOf(alg), Buffer.from(signingInput), signOptions(alg, key));
+}
+
+/** Checks a signature in constant time (HMAC) or with the public key. Never throws on bad input. */
+export function verifyJws(alg: JwtAlgorithm, key: KeyObject, signingInput: string, signature: Buffer): boolean {
+  try {
+    if (alg.startsWith('HS')) {
+      const expected = createHmac(digestOf(alg)!, key).update(signingInput).digest();
+      return expected.length === signature.length && timingSafeEqual(expected, signature);
+    }
+    return verify(digestOf(alg), Buffer.from(signingInput), signOptions(alg, key), signature);
+  } catch {
+    return false;
+  }
+}
