@@ -1,0 +1,24 @@
+/**
+ * The verified claims of an access token, as `@CurrentUser()` returns them.
+ * @publicApi
+ */
+export interface AccessTokenClaims {
+  /** Subject: the user id. */
+  sub: string;
+  /** Session id: ties the token to a refresh session so revocation reaches it. */
+  sid: string;
+  /** Unique token id. */
+  jti: string;
+  /** Issued at, seconds since the epoch. */
+  iat: number;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
+  nbf?: number;
+  iss?: string;
+  aud?: string | string[];
+  /** Custom claims given when the token was signed. */
+  [claim: string]: unknown;
+}
+
+/** Claims the library owns: custom claims may not set them. */
+export const RESERVED_CLAIMS = ['sub', 'sid', 'jti', 'iat', 'exp', 'nbf', 'iss', 'aud'] as const;
