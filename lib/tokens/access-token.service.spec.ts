@@ -1,0 +1,129 @@
+import { describe, expect, it } from '@jest/globals';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { AuthModuleOptions } from '../options/auth-options.interface.js';
+import { resolveAuthOptions } from '../options/resolve-auth-options.js';
+import { AccessTokenService } from './access-token.service.js';
+
+const secret = 'k'.repeat(32);
+const service = (options: AuthModuleOptions = { secret }) => new AccessTokenService(resolveAuthOptions(options));
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+const code = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    return (err as { code?: string }).code;
+  }
+  return 'PASSED';
+};
+const hs256 = (header: object, payload: object, key: string | Buffer = secret) => {
+  const input = `${b64(header)}.${b64(payload)}`;
+  return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
+};
+
+describe('AccessTokenService', () => {
+  const s = service();
+  const now = Date.UTC(2026, 0, 1);
+
+  it('signs a verifiable token with typ at+jwt and the contract claims', () => {
+    const { token, claims, expiresIn } = s.sign({ sub: 'alice', sid: 'S1', role: 'admin' }, now);
+    expect(expiresIn).toBe(900);
+    expect(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString())).toEqual({ alg: 'HS256', typ: 'at+jwt' });
+    expect(s.verify(token, now)).toEqual(claims);
+    expect(claims).toMatchObject({ sub: 'alice', sid: 'S1', role: 'admin', iat: now / 1000, exp: now / 1000 + 900 });
+    expect(claims.jti).toMatch(/^[\w-]{22}$/);
+  });
+
+  it('refuses custom claims that would overwrite reserved ones', () => {
+    expect(() => s.sign({ sub: 'a', sid: 'b', exp: 1 })).toThrow(/"exp"/);
+  });
+
+  it('honours the clock tolerance at its edges', () => {
+    const { token } = s.sign({ sub: 'a', sid: 'b' }, now);
+    const expiry = now + 900_000;
+    expect(code(() => s.verify(token, expiry + 29_000))).toBe('PASSED');
+    expect(code(() => s.verify(token, expiry + 31_000))).toBe('TOKEN_EXPIRED');
+  });
+
+  it('reports expiredAt and the server time', () => {
+    const { token } = s.sign({ sub: 'a', sid: 'b' }, now);
+    try {
+      s.verify(token, now + 2_000_000);
+      throw new Error('should have failed');
+    } catch (err) {
+      expect((err as { getResponse(): object }).getResponse()).toMatchObject({
+        code: 'TOKEN_EXPIRED',
+        expiredAt: new Date(now + 900_000).toISOString(),
+        serverTime: new Date(now + 2_000_000).toISOString(),
+      });
+    }
+  });
+
+  it('answers TOKEN_NOT_ACTIVE for a future nbf and INVALID_TOKEN for a future iat', () => {
+    const t = now / 1000;
+    expect(code(() => s.verify(hs256({ alg: 'HS256', typ: 'at+jwt' }, { sub: 'a', sid: 'b', exp: t + 900, nbf: t + 100 }), now))).toBe('TOKEN_NOT_ACTIVE');
+    expect(code(() => s.verify(hs256({ alg: 'HS256', typ: 'at+jwt' }, { sub: 'a', sid: 'b', exp: t + 900, iat: t + 100 }), now))).toBe('INVALID_TOKEN');
+    expect(code(() => s.verify(hs256({ alg: 'HS256', typ: 'at+jwt' }, { sub: 'a', sid: 'b', exp: t + 900, iat: t + 20 }), now))).toBe('PASSED');
+  });
+
+  it.each([
+    ['missing exp', { alg: 'HS256', typ: 'at+jwt' }, { sub: 'a', sid: 'b' }],
+    ['missing sid', { alg: 'HS256', typ: 'at+jwt' }, { sub: 'a', exp: 9e9 }],
+    ['missing sub', { alg: 'HS256', typ: 'at+jwt' }, { sid: 'a', exp: 9e9 }],
+    ['string exp', { alg: 'HS256', typ: 'at+jwt' }, { sub: 'a', sid: 'b', exp: '9999999999' }],
+    ['wrong typ', { alg: 'HS256', typ: 'JWT' }, { sub: 'a', sid: 'b', exp: 9e9 }],
+    ['no typ', { alg: 'HS256' }, { sub: 'a', sid: 'b', exp: 9e9 }],
+    ['crit', { alg: 'HS256', typ: 'at+jwt', crit: ['exp'] }, { sub: 'a', sid: 'b', exp: 9e9 }],
+    ['embedded jwk', { alg: 'HS256', typ: 'at+jwt', jwk: {} }, { sub: 'a', sid: 'b', exp: 9e9 }],
+    ['HS512 on an HS256 deployment', { alg: 'HS512', typ: 'at+jwt' }, { sub: 'a', sid: 'b', exp: 9e9 }],
+    ['unknown kid', { alg: 'HS256', typ: 'at+jwt', kid: 'nope' }, { sub: 'a', sid: 'b', exp: 9e9 }],
+  ])('refuses a token with %s as INVALID_TOKEN', (_name, header, payload) => {
+    expect(code(() => s.verify(hs256(header, payload), now))).toBe('INVALID_TOKEN');
+  });
+
+  it('refuses alg none in any casing', () => {
+    for (const alg of ['none', 'None', 'NONE', 'nOnE']) {
+      expect(code(() => s.verify(`${b64({ alg, typ: 'at+jwt' })}.${b64({ sub: 'a', sid: 'b', exp: 9e9 })}.`, now))).toBe('INVALID_TOKEN');
+    }
+  });
+
+  it('refuses an HS256 token signed with the public key of an RS256 deployment (alg confusion)', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const rs = service({ keys: [{ algorithm: 'RS256', privateKey }] });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const forged = hs256({ alg: 'HS256', typ: 'at+jwt' }, { sub: 'a', sid: 'b', exp: 9e9 }, pem);
+    expect(code(() => rs.verify(forged, now))).toBe('INVALID_TOKEN');
+    expect(code(() => rs.verify(rs.sign({ sub: 'a', sid: 'b' }, now).token, now))).toBe('PASSED');
+  });
+
+  it('keeps verifying tokens of a rotated-out signing key until it is removed', () => {
+    const old = service({ keys: [{ kid: 'k1', secret }] });
+    const rotated = service({ keys: [{ kid: 'k1', secret }, { kid: 'k2', secret: 'n'.repeat(32) }], signingKeyId: 'k2' });
+    const removed = service({ keys: [{ kid: 'k2', secret: 'n'.repeat(32) }] });
+    const oldToken = old.sign({ sub: 'a', sid: 'b' }, now).token;
+    expect(code(() => rotated.verify(oldToken, now))).toBe('PASSED');
+    expect(code(() => removed.verify(oldToken, now))).toBe('INVALID_TOKEN');
+    expect(JSON.parse(Buffer.from(rotated.sign({ sub: 'a', sid: 'b' }).token.split('.')[0], 'base64url').toString()).kid).toBe('k2');
+  });
+
+  it('checks issuer and audience when configured', () => {
+    const strict = service({ secret, issuer: 'https://auth.example', audience: ['api', 'admin'] });
+    const token = strict.sign({ sub: 'a', sid: 'b' }, now).token;
+    expect(code(() => strict.verify(token, now))).toBe('PASSED');
+    expect(code(() => strict.verify(s.sign({ sub: 'a', sid: 'b' }, now).token, now))).toBe('INVALID_TOKEN');
+    const otherAud = service({ secret, issuer: 'https://auth.example', audience: 'web' });
+    expect(code(() => otherAud.verify(token, now))).toBe('INVALID_TOKEN');
+  });
+
+  it.each(['ES256', 'PS256', 'EdDSA'] as const)('signs and verifies %s', (algorithm) => {
+    const pair =
+      algorithm === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : algorithm === 'PS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ed25519');
+    const svc = service({ keys: [{ algorithm, privateKey: pair.privateKey }] });
+    expect(svc.verify(svc.sign({ sub: 'a', sid: 'b' }, now).token, now).sub).toBe('a');
+  });
+
+  it('refuses an oversized token before parsing it', () => {
+    expect(code(() => s.verify('a'.repeat(1_000_000), now))).toBe('INVALID_TOKEN');
+  });
+});
