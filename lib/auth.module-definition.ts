@@ -1,0 +1,39 @@
+import { ConfigurableModuleBuilder, Provider } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AuthExceptionFilter } from './filters/auth-exception.filter.js';
+import { JwtGuard } from './guards/jwt.guard.js';
+import type { AuthModuleOptions } from './options/auth-options.interface.js';
+
+/** Options that shape the module itself rather than the tokens. @publicApi */
+export interface AuthModuleExtras {
+  /** Make the module's providers (JwtGuard, AccessTokenService…) visible everywhere. Default `false`. */
+  isGlobal?: boolean;
+  /** Alias of `isGlobal`. */
+  global?: boolean;
+  /** Register `JwtGuard` as `APP_GUARD`: every route needs a token unless marked `@Public()`. Default `false`. */
+  globalGuard?: boolean;
+  /** Register `AuthExceptionFilter` as `APP_FILTER`. Default `false` (the guard's errors are coded either way). */
+  globalFilter?: boolean;
+}
+
+export const {
+  ConfigurableModuleClass: ConfigurableAuthModule,
+  MODULE_OPTIONS_TOKEN: AUTH_MODULE_OPTIONS,
+  OPTIONS_TYPE: AUTH_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: AUTH_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<AuthModuleOptions>({ moduleName: 'NestjsJwtRefresh' })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createAuthOptions')
+  .setExtras<AuthModuleExtras>({ isGlobal: false, global: false, globalGuard: false, globalFilter: false }, (definition, extras) => ({
+    ...definition,
+    global: Boolean(extras.isGlobal || extras.global),
+    providers: [...(definition.providers ?? []), ...extraProviders(extras)],
+  }))
+  .build();
+
+function extraProviders(extras: AuthModuleExtras): Provider[] {
+  const providers: Provider[] = [];
+  if (extras.globalGuard) providers.push({ provide: APP_GUARD, useExisting: JwtGuard });
+  if (extras.globalFilter) providers.push({ provide: APP_FILTER, useExisting: AuthExceptionFilter });
+  return providers;
+}

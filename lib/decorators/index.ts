@@ -1,0 +1,2 @@
+export * from './current-user.decorator.js';
+export * from './public.decorator.js';

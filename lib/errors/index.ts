@@ -1,0 +1,4 @@
+export * from './auth-error-codes.js';
+export * from './auth.exception.js';
+export * from './auth-config.error.js';
+export * from './access-token.exceptions.js';

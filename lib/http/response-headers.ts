@@ -1,0 +1,28 @@
+/** Sets a header on an Express response or a Fastify reply (the two keep different method names). */
+export function setResponseHeader(response: unknown, name: string, value: string): void {
+  const res = response as { setHeader?: (n: string, v: string) => void; header?: (n: string, v: string) => void };
+  if (!res) return;
+  if (typeof res.setHeader === 'function') res.setHeader(name, value);
+  else if (typeof res.header === 'function') res.header(name, value);
+}
+
+/** Sends a JSON body with a status on Express or Fastify. */
+export function sendJson(response: unknown, status: number, body: unknown, contentType = 'application/json'): void {
+  const res = response as {
+    status?: (s: number) => { json?: (b: unknown) => void };
+    code?: (s: number) => { send: (b: unknown) => void };
+    type?: (t: string) => void;
+    setHeader?: (n: string, v: string) => void;
+    end?: (b: string) => void;
+    statusCode?: number;
+  };
+  if (typeof res.code === 'function' && typeof res.setHeader !== 'function') {
+    // Fastify: serialise ourselves so a custom content type keeps a JSON body.
+    setResponseHeader(res, 'Content-Type', `${contentType}; charset=utf-8`);
+    res.code(status).send(JSON.stringify(body));
+    return;
+  }
+  setResponseHeader(res, 'Content-Type', `${contentType}; charset=utf-8`);
+  res.statusCode = status;
+  res.end?.(JSON.stringify(body));
+}

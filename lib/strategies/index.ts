@@ -1,0 +1,1 @@
+export { JwtStrategy } from './jwt.strategy.js';
