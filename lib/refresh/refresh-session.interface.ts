@@ -1,0 +1,52 @@
+/** Why a session ended early. @publicApi */
+export type RevocationReason = 'logout' | 'logout_all' | 'reuse_detected' | 'revoked';
+
+/**
+ * One session (a rotation chain) as a store keeps it. Only hashes of refresh
+ * tokens are stored. Times are milliseconds since the epoch.
+ * @publicApi
+ */
+export interface RefreshSession {
+  sid: string;
+  sub: string;
+  /** Custom claims copied into every access token of the session. */
+  claims: Record<string, unknown>;
+  /** How many rotations the session has had; the live token carries this number. */
+  generation: number;
+  /** SHA-256 (base64url) of the live refresh token. */
+  tokenHash: string;
+  /** SHA-256 of the token retired by the last rotation: the only one with a grace window. */
+  previousTokenHash: string | null;
+  /** When the last rotation happened. */
+  rotatedAt: number | null;
+  createdAt: number;
+  /** Sliding end: the live refresh token's expiry, restarted by each rotation. */
+  expiresAt: number;
+  /** Absolute end of the session, never extended. */
+  absoluteExpiresAt: number;
+  lastUsedAt: number;
+  lastIp?: string;
+  lastUserAgent?: string;
+  revokedAt: number | null;
+  revokedReason?: RevocationReason;
+}
+
+/** What a rotation writes, applied only if the session still is as the caller read it. @publicApi */
+export interface RotationUpdate {
+  generation: number;
+  tokenHash: string;
+  previousTokenHash: string;
+  rotatedAt: number;
+  expiresAt: number;
+  lastUsedAt: number;
+  lastIp?: string;
+  lastUserAgent?: string;
+}
+
+/** How long a store keeps a session after it ended, so late requests still get a precise code. @publicApi */
+export const SESSION_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/** The moment a store may forget a session: its end plus one day. @publicApi */
+export function sessionRetainUntil(session: Pick<RefreshSession, 'expiresAt' | 'absoluteExpiresAt'>): number {
+  return Math.min(session.expiresAt, session.absoluteExpiresAt) + SESSION_RETENTION_MS;
+}
