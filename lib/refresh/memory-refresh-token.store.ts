@@ -1,0 +1,118 @@
+import type { RefreshSession, RevocationReason, RotationUpdate } from './refresh-session.interface.js';
+import { sessionRetainUntil } from './refresh-session.interface.js';
+import type { RefreshTokenStore } from './refresh-token.store.js';
+
+/** Options of the in-memory store. @publicApi */
+export interface MemoryRefreshTokenStoreOptions {
+  /** Most sessions kept at once. When full, expired ones are swept, then the oldest session is dropped. Default `100000`. */
+  maxSessions?: number;
+  /** How often expired sessions are swept, in milliseconds. Default `60000`. */
+  sweepIntervalMs?: number;
+  /** Clock in milliseconds; replace only in tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+/**
+ * The default store: one process, no persistence. Every operation runs inside
+ * one synchronous stretch of JavaScript, which is what makes `rotate` atomic.
+ * Use the Redis store when more than one instance serves the same users.
+ * @publicApi
+ */
+export class MemoryRefreshTokenStore implements RefreshTokenStore {
+  private readonly sessions = new Map<string, RefreshSession>();
+  private readonly bySubject = new Map<string, Set<string>>();
+  private readonly maxSessions: number;
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(options: MemoryRefreshTokenStoreOptions = {}) {
+    this.maxSessions = options.maxSessions ?? 100_000;
+    if (!Number.isInteger(this.maxSessions) || this.maxSessions < 1) {
+      throw new Error(`MemoryRefreshTokenStore: "maxSessions" must be a positive integer; got ${options.maxSessions}.`);
+    }
+    this.now = options.now ?? Date.now;
+    const interval = options.sweepIntervalMs ?? 60_000;
+    this.timer = setInterval(() => this.sweep(), interval);
+    // The sweep must never keep a process (or a Jest worker) alive on its own.
+    this.timer.unref();
+  }
+
+  /** Number of sessions kept, live or awaiting forgetting. */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  async create(session: RefreshSession): Promise<void> {
+    if (this.sessions.size >= this.maxSessions) this.sweep();
+    if (this.sessions.size >= this.maxSessions) {
+      // Full of live sessions: drop the oldest. Its owner is asked to log in again; refusing logins instead would lock everyone out.
+      const oldest = this.sessions.keys().next().value as string;
+      this.forget(oldest);
+    }
+    this.sessions.set(session.sid, { ...session });
+    let sids = this.bySubject.get(session.sub);
+    if (!sids) this.bySubject.set(session.sub, (sids = new Set()));
+    sids.add(session.sid);
+  }
+
+  async get(sid: string): Promise<RefreshSession | null> {
+    const session = this.live(sid);
+    return session ? { ...session } : null;
+  }
+
+  async rotate(sid: string, expected: { generation: number; tokenHash: string }, update: RotationUpdate): Promise<boolean> {
+    const session = this.live(sid);
+    if (!session || session.revokedAt !== null) return false;
+    if (session.generation !== expected.generation || session.tokenHash !== expected.tokenHash) return false;
+    Object.assign(session, update);
+    return true;
+  }
+
+  async revoke(sid: string, reason: RevocationReason, at: number): Promise<boolean> {
+    const session = this.live(sid);
+    if (!session || session.revokedAt !== null) return false;
+    session.revokedAt = at;
+    session.revokedReason = reason;
+    return true;
+  }
+
+  async listBySubject(sub: string): Promise<RefreshSession[]> {
+    const out: RefreshSession[] = [];
+    for (const sid of this.bySubject.get(sub) ?? []) {
+      const session = this.live(sid);
+      if (session) out.push({ ...session });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Forgets every session past its retention. Runs on a timer and when the store is full. */
+  sweep(): void {
+    const now = this.now();
+    for (const [sid, session] of this.sessions) {
+      if (sessionRetainUntil(session) <= now) this.forget(sid);
+    }
+  }
+
+  private live(sid: string): RefreshSession | undefined {
+    const session = this.sessions.get(sid);
+    if (session && sessionRetainUntil(session) <= this.now()) {
+      this.forget(sid);
+      return undefined;
+    }
+    return session;
+  }
+
+  private forget(sid: string): void {
+    const session = this.sessions.get(sid);
+    if (!session) return;
+    this.sessions.delete(sid);
+    const sids = this.bySubject.get(session.sub);
+    sids?.delete(sid);
+    if (sids && sids.size === 0) this.bySubject.delete(session.sub);
+  }
+}
