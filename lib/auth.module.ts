@@ -7,6 +7,10 @@ import type { AuthModuleOptions } from './options/auth-options.interface.js';
 import { resolveAuthOptions, ResolvedAuthOptions } from './options/resolve-auth-options.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { AccessTokenService } from './tokens/access-token.service.js';
+import { MemoryRefreshTokenStore } from './refresh/memory-refresh-token.store.js';
+import { RefreshCookieService } from './refresh/refresh-cookie.service.js';
+import { RefreshTokenStore } from './refresh/refresh-token.store.js';
+import { RefreshService } from './refresh/refresh.service.js';
 
 /**
  * The module: `AuthModule.forRoot(options)` or `AuthModule.forRootAsync({ imports, inject, useFactory | useClass | useExisting })`.
@@ -20,7 +24,15 @@ import { AccessTokenService } from './tokens/access-token.service.js';
       inject: [AUTH_MODULE_OPTIONS],
       useFactory: (options: AuthModuleOptions) => resolveAuthOptions(options),
     },
+    {
+      provide: RefreshTokenStore,
+      inject: [RESOLVED_AUTH_OPTIONS],
+      useFactory: (options: ResolvedAuthOptions) =>
+        options.refresh.store ?? new MemoryRefreshTokenStore({ now: options.refresh.clock }),
+    },
     AccessTokenService,
+    RefreshService,
+    RefreshCookieService,
     JwtStrategy,
     JwtGuard,
     {
@@ -29,6 +41,6 @@ import { AccessTokenService } from './tokens/access-token.service.js';
       useFactory: (options: ResolvedAuthOptions) => new AuthExceptionFilter({ realm: options.realm }),
     },
   ],
-  exports: [RESOLVED_AUTH_OPTIONS, AccessTokenService, JwtGuard, AuthExceptionFilter],
+  exports: [RESOLVED_AUTH_OPTIONS, AccessTokenService, RefreshService, RefreshCookieService, RefreshTokenStore, JwtGuard, AuthExceptionFilter],
 })
 export class AuthModule extends ConfigurableAuthModule {}

@@ -10,3 +10,5 @@ export * from './guards/index.js';
 export * from './options/index.js';
 export * from './strategies/index.js';
 export * from './tokens/index.js';
+export * from './refresh/index.js';
+export { clientContextFrom } from './http/client-context.js';

@@ -1,4 +1,4 @@
-import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC_KEY, JWT_STRATEGY_NAME } from '../auth.constants.js';
@@ -9,8 +9,9 @@ import { requestFromContext, responseFromContext } from '../http/request-from-co
 import { setResponseHeader } from '../http/response-headers.js';
 import { bearerChallenge } from '../http/www-authenticate.js';
 import type { ResolvedAuthOptions } from '../options/resolve-auth-options.js';
-import { STRATEGY_CONTEXT } from '../strategies/jwt.strategy.js';
+import { STRATEGY_CONTEXT, StrategyContext } from '../strategies/jwt.strategy.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
+import { RefreshService } from '../refresh/refresh.service.js';
 
 /**
  * Guards routes with a bearer access token and answers every failure with a
@@ -24,9 +25,17 @@ export class JwtGuard extends AuthGuard(JWT_STRATEGY_NAME) {
     @Inject(Reflector) protected readonly reflector: Reflector,
     @Inject(AccessTokenService) protected readonly tokens: AccessTokenService,
     @Inject(RESOLVED_AUTH_OPTIONS) protected readonly authOptions: ResolvedAuthOptions,
+    @Optional() @Inject(RefreshService) protected readonly sessions?: RefreshService,
   ) {
     super();
+    this.strategyContext = {
+      tokens,
+      options: authOptions,
+      ...(sessions?.sessionCheckEnabled && { sessions }),
+    };
   }
+
+  private readonly strategyContext: StrategyContext;
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.isPublic(context)) return true;
@@ -39,7 +48,7 @@ export class JwtGuard extends AuthGuard(JWT_STRATEGY_NAME) {
   }
 
   override getAuthenticateOptions(): Record<string | symbol, unknown> {
-    return { session: false, [STRATEGY_CONTEXT]: { tokens: this.tokens, options: this.authOptions } };
+    return { session: false, [STRATEGY_CONTEXT]: this.strategyContext };
   }
 
   override getRequest(context: ExecutionContext): any {
@@ -69,7 +78,9 @@ export class JwtGuard extends AuthGuard(JWT_STRATEGY_NAME) {
    * header is there even when `AuthExceptionFilter` is not registered.
    */
   protected reject(context: ExecutionContext, exception: AuthException): never {
-    setResponseHeader(responseFromContext(context), 'WWW-Authenticate', bearerChallenge(this.authOptions.realm, exception));
+    if (exception.getStatus() === 401) {
+      setResponseHeader(responseFromContext(context), 'WWW-Authenticate', bearerChallenge(this.authOptions.realm, exception));
+    }
     throw exception;
   }
 }

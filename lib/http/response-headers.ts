@@ -26,3 +26,22 @@ export function sendJson(response: unknown, status: number, body: unknown, conte
   res.statusCode = status;
   res.end?.(JSON.stringify(body));
 }
+
+/** Adds a header without replacing earlier ones of the same name (several `Set-Cookie`s), on Express or Fastify. */
+export function appendResponseHeader(response: unknown, name: string, value: string): void {
+  const res = response as {
+    append?: (n: string, v: string) => void;
+    getHeader?: (n: string) => unknown;
+    setHeader?: (n: string, v: string | string[]) => void;
+    header?: (n: string, v: string) => void;
+  };
+  if (!res) return;
+  if (typeof res.append === 'function') return void res.append(name, value);
+  if (typeof res.setHeader === 'function' && typeof res.getHeader === 'function') {
+    const previous = res.getHeader(name);
+    const values = previous === undefined ? [] : Array.isArray(previous) ? previous.map(String) : [String(previous)];
+    return void res.setHeader(name, [...values, value]);
+  }
+  // Fastify's reply.header() already accumulates Set-Cookie values into a list.
+  if (typeof res.header === 'function') res.header(name, value);
+}

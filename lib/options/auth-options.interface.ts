@@ -1,6 +1,8 @@
 import type { AuthKeyOptions } from '../tokens/key-ring.js';
 import type { JwtAlgorithm } from '../tokens/jws-algorithms.js';
 import type { Duration } from './duration.js';
+import type { RefreshTokenStore } from '../refresh/refresh-token.store.js';
+import type { SessionEventListener } from '../refresh/session-events.js';
 
 /** Reads the raw access token from a request; return `null` when there is none. @publicApi */
 export type TokenExtractor = (request: any) => string | null | undefined;
@@ -33,4 +35,58 @@ export interface AuthModuleOptions {
   realm?: string;
   /** Where to read the access token. Default: the `Authorization: Bearer` header only (scheme case-insensitive). */
   tokenExtractor?: TokenExtractor;
+
+  /** Sliding lifetime of a refresh token: each rotation starts a new one. Default `'7d'`. */
+  refreshTokenTtl?: Duration;
+  /** Absolute lifetime of a session (a rotation chain); rotations never extend it. Default `'30d'`. */
+  sessionMaxAge?: Duration;
+  /**
+   * Seconds during which the refresh token retired by the last rotation may be
+   * presented again and get the same successor back (parallel tabs, a retried
+   * request), between 0 and 300. Default `10`.
+   */
+  reuseGrace?: Duration;
+  /**
+   * Key behind refresh tokens' integrity tags and successor derivation, at least
+   * 32 bytes, shared by every instance. Default: derived from the signing key,
+   * which means replacing the signing key also ends every session; set it to rotate keys freely.
+   */
+  refreshTokenSecret?: string | Buffer;
+  /** Where sessions live. Default: a `MemoryRefreshTokenStore` (one process). Use `RedisRefreshTokenStore` from `nestjs-jwt-refresh/redis` for several instances. */
+  store?: RefreshTokenStore;
+  /**
+   * Makes `JwtGuard` refuse access tokens of revoked or unknown sessions with
+   * `TOKEN_REVOKED`, so logout takes effect before the access token expires.
+   * `true` uses a per-instance cache of session states for 5 seconds; pass
+   * `{ cacheTtl: 0 }` to ask the store on every request. Default `true`.
+   */
+  sessionCheck?: boolean | SessionCheckOptions;
+  /** Also carry the refresh token in an httpOnly cookie (see `RefreshCookieService`). Default `false`. */
+  refreshCookie?: boolean | RefreshCookieOptions;
+  /** Called for `session.created`, `session.rotated`, `session.revoked` and `session.reuse_detected`. Errors it throws are logged, never fatal. */
+  onSessionEvent?: SessionEventListener;
+  /** Clock in milliseconds for sessions and signing; replace only in tests. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** Tuning of the guard's session check. @publicApi */
+export interface SessionCheckOptions {
+  /** How long an instance trusts a session state it read, in seconds (0 to 60). Revocations on the same instance apply at once. Default `5`. */
+  cacheTtl?: Duration;
+  /** Most session states cached per instance. Default `10000`. */
+  cacheSize?: number;
+}
+
+/** The refresh cookie (`HttpOnly` always). @publicApi */
+export interface RefreshCookieOptions {
+  /** Cookie name. Default `'refresh_token'`. */
+  name?: string;
+  /** Path the browser sends it to: only the refresh endpoints. Default `'/auth'`. */
+  path?: string;
+  /** Default `'Strict'`. */
+  sameSite?: 'Strict' | 'Lax';
+  /** `Secure` attribute. Default `true` (browsers accept Secure cookies on http://localhost). */
+  secure?: boolean;
+  /** `Domain` attribute. Default: none (host-only). */
+  domain?: string;
 }

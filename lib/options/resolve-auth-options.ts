@@ -3,6 +3,7 @@ import { importKey, KeyRing } from '../tokens/key-ring.js';
 import type { AuthModuleOptions, TokenExtractor } from './auth-options.interface.js';
 import { Duration, parseDuration } from './duration.js';
 import { bearerTokenExtractor } from './bearer-token.extractor.js';
+import { resolveRefreshOptions, ResolvedRefreshOptions } from './resolve-refresh-options.js';
 
 /** The options after validation: numbers in seconds, keys imported. Built once per module. */
 export interface ResolvedAuthOptions {
@@ -14,6 +15,7 @@ export interface ResolvedAuthOptions {
   maxTokenLength: number;
   realm: string;
   tokenExtractor: TokenExtractor;
+  refresh: ResolvedRefreshOptions;
 }
 
 const MAX_CLOCK_TOLERANCE = 300;
@@ -70,5 +72,6 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     maxTokenLength,
     realm,
     tokenExtractor: options.tokenExtractor ?? bearerTokenExtractor,
+    refresh: resolveRefreshOptions(options, keyRing),
   };
 }

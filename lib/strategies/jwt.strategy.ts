@@ -3,16 +3,19 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-jwt';
 import { JWT_STRATEGY_NAME } from '../auth.constants.js';
 import { RESOLVED_AUTH_OPTIONS } from '../auth.internal-constants.js';
-import { NoTokenException } from '../errors/access-token.exceptions.js';
+import { NoTokenException, TokenRevokedException } from '../errors/access-token.exceptions.js';
 import { AuthException } from '../errors/auth.exception.js';
 import type { ResolvedAuthOptions } from '../options/resolve-auth-options.js';
 import type { AccessTokenClaims } from '../tokens/access-token-claims.interface.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
+import type { RefreshService } from '../refresh/refresh.service.js';
 
 /** What the guard hands the strategy for one request (see `JwtGuard.getAuthenticateOptions`). */
 export interface StrategyContext {
   tokens: AccessTokenService;
   options: ResolvedAuthOptions;
+  /** Present when the session check is on: tokens of ended sessions are refused. */
+  sessions?: Pick<RefreshService, 'checkSession'>;
 }
 
 /** Key of the per-request context inside passport's authenticate options. */
@@ -64,11 +67,30 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY_NAME) {
       if (err instanceof AuthException) return this.fail(err, 401);
       return this.error(err as Error);
     }
-    Promise.resolve()
-      .then(() => this.validate(claims))
-      .then(
-        (user) => (user ? this.success(user as Express.User) : this.fail(401)),
+    const active = ctx.sessions ? ctx.sessions.checkSession(claims.sid) : true;
+    // The common case (check off, or a cached answer) stays synchronous: no promise per request.
+    if (active === true) return this.accept(claims);
+    if (active === false) return this.fail(new TokenRevokedException(), 401);
+    active.then(
+      (ok) => (ok ? this.accept(claims) : this.fail(new TokenRevokedException(), 401)),
+      (err: Error) => (err instanceof AuthException ? this.fail(err, err.getStatus()) : this.error(err)),
+    );
+  }
+
+  private accept(claims: AccessTokenClaims): void {
+    let user: unknown;
+    try {
+      user = this.validate(claims);
+    } catch (err) {
+      return err instanceof AuthException ? this.fail(err, 401) : this.error(err as Error);
+    }
+    if (user instanceof Promise) {
+      user.then(
+        (u) => (u ? this.success(u as Express.User) : this.fail(401)),
         (err: Error) => (err instanceof AuthException ? this.fail(err, 401) : this.error(err)),
       );
+      return;
+    }
+    return user ? this.success(user as Express.User) : this.fail(401);
   }
 }

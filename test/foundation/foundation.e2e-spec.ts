@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { INestApplication } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import request from 'supertest';
-import { AccessTokenService } from '../../lib/index.js';
+import { AccessTokenService, RefreshService } from '../../lib/index.js';
 import { createApp, PLATFORMS } from '../support/create-app.js';
 import { FoundationModule, GlobalGuardModule, SECRET } from './app.module.js';
 
@@ -97,8 +97,15 @@ describe.each(PLATFORMS)('global guard and filter on %s', (platform) => {
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
-  it('lets a signed token through', async () => {
-    const { token } = app.get(AccessTokenService).sign({ sub: 'bob', sid: 's2' });
-    await request(app.getHttpServer()).get('/closed').set('Authorization', `Bearer ${token}`).expect(200);
+  it('lets the access token of a live session through', async () => {
+    const { accessToken } = await app.get(RefreshService).issue('bob');
+    await request(app.getHttpServer()).get('/closed').set('Authorization', `Bearer ${accessToken}`).expect(200);
+  });
+
+  it('refuses a validly signed token whose session is unknown with TOKEN_REVOKED (session check on by default)', async () => {
+    const { token } = app.get(AccessTokenService).sign({ sub: 'bob', sid: 'no-such-session' });
+    const res = await request(app.getHttpServer()).get('/closed').set('Authorization', `Bearer ${token}`).expect(401);
+    expect(res.body.code).toBe('TOKEN_REVOKED');
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="demo", error="invalid_token"/);
   });
 });

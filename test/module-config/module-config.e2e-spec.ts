@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Controller, Get, INestApplication, Injectable, Module, UseGuards } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { AccessTokenService, AuthModule, AuthModuleOptions, JwtGuard } from '../../lib/index.js';
+import { AuthModule, AuthModuleOptions, JwtGuard, RefreshService } from '../../lib/index.js';
 
 const SECRET = 'module-config-secret-with-32-bytes!!';
 
@@ -63,7 +63,7 @@ async function boot(authModule: unknown): Promise<INestApplication> {
 describe('AuthModule.forRootAsync', () => {
   it.each(Object.entries(asyncForms))('works with %s', async (_form, mod) => {
     const a = await boot(mod);
-    const { token, expiresIn } = a.get(AccessTokenService).sign({ sub: 'alice', sid: 's' });
+    const { accessToken: token, expiresIn } = await a.get(RefreshService).issue('alice');
     expect(expiresIn).toBe(60);
     await request(a.getHttpServer()).get('/me').set('Authorization', `Bearer ${token}`).expect(200);
     await request(a.getHttpServer()).get('/me').expect(401);

@@ -1,0 +1,127 @@
+import { AuthConfigError } from '../errors/auth-config.error.js';
+import type { RefreshTokenStore } from '../refresh/refresh-token.store.js';
+import type { SessionEventListener } from '../refresh/session-events.js';
+import type { KeyRing } from '../tokens/key-ring.js';
+import type { AuthModuleOptions } from './auth-options.interface.js';
+import { Duration, parseDuration } from './duration.js';
+
+/** The refresh cookie's attributes after validation. */
+export interface ResolvedRefreshCookie {
+  name: string;
+  path: string;
+  sameSite: 'Strict' | 'Lax';
+  secure: boolean;
+  domain: string | undefined;
+}
+
+/** Refresh-side options after validation; durations in milliseconds. */
+export interface ResolvedRefreshOptions {
+  refreshTokenTtlMs: number;
+  sessionMaxAgeMs: number;
+  reuseGraceMs: number;
+  secret: Buffer;
+  store: RefreshTokenStore | undefined;
+  sessionCheck: { enabled: boolean; cacheTtlMs: number; cacheSize: number };
+  cookie: ResolvedRefreshCookie | null;
+  onSessionEvent: SessionEventListener | undefined;
+  clock: () => number;
+}
+
+const MIN_SECRET_BYTES = 32;
+const STORE_METHODS = ['create', 'get', 'rotate', 'revoke', 'listBySubject'] as const;
+// RFC 6265 cookie-name is an RFC 7230 token.
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const COOKIE_VALUE_SAFE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/;
+
+function seconds(value: Duration | undefined, fallback: Duration, name: string): number {
+  try {
+    return parseDuration(value ?? fallback, name);
+  } catch (err) {
+    throw new AuthConfigError((err as Error).message);
+  }
+}
+
+/** Validates the refresh options once, at start-up. */
+export function resolveRefreshOptions(options: AuthModuleOptions, keyRing: KeyRing): ResolvedRefreshOptions {
+  const refreshTokenTtl = seconds(options.refreshTokenTtl, '7d', 'refreshTokenTtl');
+  if (refreshTokenTtl < 1) throw new AuthConfigError('"refreshTokenTtl" must be at least 1 second.');
+  const sessionMaxAge = seconds(options.sessionMaxAge, '30d', 'sessionMaxAge');
+  if (sessionMaxAge < 1) throw new AuthConfigError('"sessionMaxAge" must be at least 1 second.');
+  const reuseGrace = seconds(options.reuseGrace, 10, 'reuseGrace');
+  if (reuseGrace > 300) {
+    throw new AuthConfigError(`"reuseGrace" must be between 0 and 300 seconds; got ${reuseGrace}. A long grace lets a thief ride along.`);
+  }
+  return {
+    refreshTokenTtlMs: refreshTokenTtl * 1000,
+    sessionMaxAgeMs: sessionMaxAge * 1000,
+    reuseGraceMs: reuseGrace * 1000,
+    secret: refreshSecret(options.refreshTokenSecret, keyRing),
+    store: checkStore(options.store),
+    sessionCheck: sessionCheck(options.sessionCheck),
+    cookie: cookie(options.refreshCookie),
+    onSessionEvent: checkFunction(options.onSessionEvent, 'onSessionEvent') as SessionEventListener | undefined,
+    clock: (checkFunction(options.clock, 'clock') as (() => number) | undefined) ?? Date.now,
+  };
+}
+
+function refreshSecret(secret: string | Buffer | undefined, keyRing: KeyRing): Buffer {
+  if (secret !== undefined) {
+    const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
+    if (!Buffer.isBuffer(bytes) || bytes.length < MIN_SECRET_BYTES) {
+      throw new AuthConfigError(
+        `"refreshTokenSecret" is too weak: at least ${MIN_SECRET_BYTES} bytes are needed. Generate one with "npx nestjs-jwt-refresh secret".`,
+      );
+    }
+    return bytes;
+  }
+  // Every instance holds the same signing key, so all of them derive the same refresh key without more configuration.
+  const key = keyRing.signing.signingKey!;
+  return key.type === 'secret' ? key.export() : key.export({ format: 'der', type: 'pkcs8' });
+}
+
+function checkStore(store: RefreshTokenStore | undefined): RefreshTokenStore | undefined {
+  if (store === undefined) return undefined;
+  const missing = STORE_METHODS.filter((m) => typeof (store as unknown as Record<string, unknown>)?.[m] !== 'function');
+  if (missing.length) throw new AuthConfigError(`"store" must implement RefreshTokenStore; missing: ${missing.join(', ')}.`);
+  return store;
+}
+
+function sessionCheck(value: AuthModuleOptions['sessionCheck']): ResolvedRefreshOptions['sessionCheck'] {
+  if (value === false) return { enabled: false, cacheTtlMs: 0, cacheSize: 0 };
+  const config = value === undefined || value === true ? {} : value;
+  if (typeof config !== 'object' || config === null) throw new AuthConfigError('"sessionCheck" must be a boolean or { cacheTtl, cacheSize }.');
+  const cacheTtl = seconds(config.cacheTtl, 5, 'sessionCheck.cacheTtl');
+  if (cacheTtl > 60) throw new AuthConfigError(`"sessionCheck.cacheTtl" must be between 0 and 60 seconds; got ${cacheTtl}.`);
+  const cacheSize = config.cacheSize ?? 10_000;
+  if (!Number.isInteger(cacheSize) || cacheSize < 1) throw new AuthConfigError('"sessionCheck.cacheSize" must be a positive integer.');
+  return { enabled: true, cacheTtlMs: cacheTtl * 1000, cacheSize };
+}
+
+function cookie(value: AuthModuleOptions['refreshCookie']): ResolvedRefreshCookie | null {
+  if (value === undefined || value === false) return null;
+  const config = value === true ? {} : value;
+  if (typeof config !== 'object' || config === null) throw new AuthConfigError('"refreshCookie" must be a boolean or cookie options.');
+  const resolved: ResolvedRefreshCookie = {
+    name: config.name ?? 'refresh_token',
+    path: config.path ?? '/auth',
+    sameSite: config.sameSite ?? 'Strict',
+    secure: config.secure ?? true,
+    domain: config.domain,
+  };
+  if (!COOKIE_NAME.test(resolved.name)) throw new AuthConfigError(`"refreshCookie.name" is not a valid cookie name: "${resolved.name}".`);
+  if (!resolved.path.startsWith('/') || !COOKIE_VALUE_SAFE.test(resolved.path)) {
+    throw new AuthConfigError(`"refreshCookie.path" must start with "/" and hold no ";" or spaces; got "${resolved.path}".`);
+  }
+  if (resolved.sameSite !== 'Strict' && resolved.sameSite !== 'Lax') {
+    throw new AuthConfigError('"refreshCookie.sameSite" must be "Strict" or "Lax" (None would send the cookie cross-site).');
+  }
+  if (resolved.domain !== undefined && !/^[A-Za-z0-9.-]+$/.test(resolved.domain)) {
+    throw new AuthConfigError(`"refreshCookie.domain" is not a host name: "${resolved.domain}".`);
+  }
+  return resolved;
+}
+
+function checkFunction(value: unknown, name: string): unknown {
+  if (value !== undefined && typeof value !== 'function') throw new AuthConfigError(`"${name}" must be a function.`);
+  return value;
+}

@@ -1,0 +1,19 @@
+export { RefreshService } from './refresh.service.js';
+export { RefreshCookieService } from './refresh-cookie.service.js';
+export { RefreshTokenStore } from './refresh-token.store.js';
+export { MemoryRefreshTokenStore } from './memory-refresh-token.store.js';
+export type { MemoryRefreshTokenStoreOptions } from './memory-refresh-token.store.js';
+export { SESSION_RETENTION_MS, sessionRetainUntil } from './refresh-session.interface.js';
+export type { RefreshSession, RotationUpdate, RevocationReason } from './refresh-session.interface.js';
+export type { TokenPair } from './token-pair.interface.js';
+export type { SessionInfo } from './session-info.interface.js';
+export type {
+  ClientContext,
+  SessionEvent,
+  SessionEventType,
+  SessionEventListener,
+  SessionCreatedEvent,
+  SessionRotatedEvent,
+  SessionRevokedEvent,
+  SessionReuseDetectedEvent,
+} from './session-events.js';
