@@ -38,7 +38,7 @@ import { RefreshService } from './refresh/refresh.service.js';
     {
       provide: AuthExceptionFilter,
       inject: [RESOLVED_AUTH_OPTIONS],
-      useFactory: (options: ResolvedAuthOptions) => new AuthExceptionFilter({ realm: options.realm }),
+      useFactory: (options: ResolvedAuthOptions) => new AuthExceptionFilter({ realm: options.realm, errorFormat: options.errorFormat }),
     },
   ],
   exports: [RESOLVED_AUTH_OPTIONS, AccessTokenService, RefreshService, RefreshCookieService, RefreshTokenStore, JwtGuard, AuthExceptionFilter],

@@ -31,6 +31,35 @@ export class AuthException extends HttpException {
     );
     this.name = 'AuthException';
   }
+
+  /**
+   * The same error as an RFC 9457 problem document (`application/problem+json`):
+   * `type`, `title`, `status`, `detail`, plus the extension members `code` and the details.
+   */
+  toProblem(): AuthProblemDetails {
+    const body = this.getResponse() as { error: string };
+    return {
+      type: `${AUTH_PROBLEM_TYPE_PREFIX}${this.code.toLowerCase().replace(/_/g, '-')}`,
+      title: body.error,
+      status: this.getStatus(),
+      detail: this.message,
+      code: this.code,
+      ...stripUndefined(this.details),
+    };
+  }
+}
+
+/** Prefix of the `type` URI of problem documents; the code follows in kebab case (`…:token-expired`). @publicApi */
+export const AUTH_PROBLEM_TYPE_PREFIX = 'urn:nestjs-jwt-refresh:problem:';
+
+/** An RFC 9457 problem document for an auth error. @publicApi */
+export interface AuthProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: AuthErrorCode;
+  [extension: string]: string | number | undefined;
 }
 
 function stripUndefined(details: AuthErrorDetails): AuthErrorDetails {

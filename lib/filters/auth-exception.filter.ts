@@ -7,6 +7,8 @@ import { bearerChallenge } from '../http/www-authenticate.js';
 export interface AuthExceptionFilterOptions {
   /** Realm in the `WWW-Authenticate` challenge. Default `'api'`. */
   realm?: string;
+  /** `'nest'` (default) or `'problem'` for RFC 9457 `application/problem+json`. */
+  errorFormat?: 'nest' | 'problem';
 }
 
 export const AUTH_EXCEPTION_FILTER_OPTIONS = Symbol('nestjs-jwt-refresh:filter-options');
@@ -21,9 +23,11 @@ export const AUTH_EXCEPTION_FILTER_OPTIONS = Symbol('nestjs-jwt-refresh:filter-o
 @Catch(AuthException)
 export class AuthExceptionFilter implements ExceptionFilter<AuthException> {
   private readonly realm: string;
+  private readonly problem: boolean;
 
   constructor(@Optional() @Inject(AUTH_EXCEPTION_FILTER_OPTIONS) options?: AuthExceptionFilterOptions) {
     this.realm = options?.realm ?? 'api';
+    this.problem = options?.errorFormat === 'problem';
   }
 
   catch(exception: AuthException, host: ArgumentsHost): unknown {
@@ -34,7 +38,8 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthException> {
     const retryAfter = exception.details.retryAfter;
     if (status === 503 && retryAfter !== undefined) setResponseHeader(response, 'Retry-After', String(retryAfter));
     setResponseHeader(response, 'Cache-Control', 'no-store');
-    sendJson(response, status, exception.getResponse());
+    if (this.problem) sendJson(response, status, exception.toProblem(), 'application/problem+json');
+    else sendJson(response, status, exception.getResponse());
     return undefined;
   }
 }

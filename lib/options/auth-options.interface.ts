@@ -65,6 +65,13 @@ export interface AuthModuleOptions {
   refreshCookie?: boolean | RefreshCookieOptions;
   /** Called for `session.created`, `session.rotated`, `session.revoked` and `session.reuse_detected`. Errors it throws are logged, never fatal. */
   onSessionEvent?: SessionEventListener;
+  /**
+   * Shape of error bodies written by `AuthExceptionFilter`: `'nest'` (Nest's usual
+   * `{ statusCode, message, error }` plus `code`) or `'problem'` (RFC 9457
+   * `application/problem+json` with `type`, `title`, `status`, `detail`, `code`).
+   * The problem format needs the filter registered (`globalFilter: true`). Default `'nest'`.
+   */
+  errorFormat?: 'nest' | 'problem';
   /** Clock in milliseconds for sessions and signing; replace only in tests. Default `Date.now`. */
   clock?: () => number;
 }

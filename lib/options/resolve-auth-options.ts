@@ -16,6 +16,7 @@ export interface ResolvedAuthOptions {
   realm: string;
   tokenExtractor: TokenExtractor;
   refresh: ResolvedRefreshOptions;
+  errorFormat: 'nest' | 'problem';
 }
 
 const MAX_CLOCK_TOLERANCE = 300;
@@ -63,7 +64,12 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
   if (options.tokenExtractor !== undefined && typeof options.tokenExtractor !== 'function') {
     throw new AuthConfigError('"tokenExtractor" must be a function (request) => string | null.');
   }
+  const errorFormat = options.errorFormat ?? 'nest';
+  if (errorFormat !== 'nest' && errorFormat !== 'problem') {
+    throw new AuthConfigError(`"errorFormat" must be "nest" or "problem"; got "${String(errorFormat)}".`);
+  }
   return {
+    errorFormat,
     keyRing,
     accessTokenTtl,
     clockTolerance,
