@@ -24,6 +24,10 @@ describe('parseCompactJws', () => {
     ['array payload', `${b64({ alg: 'HS256' })}.${b64([1])}.${b64('s')}`],
     ['non-JSON header', `${b64('nope')}.${b64({})}.${b64('s')}`],
     ['too long', `${good}${'A'.repeat(9000)}`],
+    // 'c2k' spells 'si'; 'c2l' decodes to the same two bytes with an unused bit set (RFC 4648 §3.5).
+    ['non-canonical signature (unused bits set)', `${b64({ alg: 'HS256' })}.${b64({})}.c2l`],
+    ['dangling sixth-bit character', `${good.split('.').slice(0, 2).join('.')}.${b64('sig')}A`],
+    ['payload that is not UTF-8', `${b64({ alg: 'HS256' })}.${Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]).toString('base64url')}.${b64('s')}`],
   ])('refuses %s with a reason', (_name, token) => {
     expect(typeof parseCompactJws(token, 8192)).toBe('string');
   });

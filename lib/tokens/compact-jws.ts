@@ -8,6 +8,19 @@ export interface ParsedJws {
 }
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
+// Fatal: a lenient decoder maps different byte strings to the same text (U+FFFD), RFC 8725 §3.7.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Decodes one segment, or `null` when it is not the canonical encoding of its
+ * bytes (RFC 4648 §3.5): Node ignores a dangling sixth character and the unused
+ * low bits of the last one, so without this check several spellings of one
+ * signature would all verify and a token would not be a unique string.
+ */
+function decodeSegment(segment: string): Buffer | null {
+  const bytes = Buffer.from(segment, 'base64url');
+  return bytes.toString('base64url') === segment ? bytes : null;
+}
 
 /**
  * Splits and decodes a compact JWS, refusing anything that cannot be one
@@ -26,16 +39,20 @@ export function parseCompactJws(token: string, maxLength: number): ParsedJws | s
   const s = token.slice(second + 1);
   // An empty signature is what `alg: none` looks like: never accepted.
   if (!SEGMENT.test(h) || !SEGMENT.test(p) || !SEGMENT.test(s)) return 'segment is not unpadded base64url';
+  const signature = decodeSegment(s);
+  if (!signature) return 'signature is not canonical base64url';
   const header = decodeJsonObject(h);
   if (!header) return 'header is not a JSON object';
   const payload = decodeJsonObject(p);
   if (!payload) return 'payload is not a JSON object';
-  return { header, payload, signingInput: token.slice(0, second), signature: Buffer.from(s, 'base64url') };
+  return { header, payload, signingInput: token.slice(0, second), signature };
 }
 
 function decodeJsonObject(segment: string): Record<string, unknown> | null {
+  const bytes = decodeSegment(segment);
+  if (!bytes) return null;
   try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    const value: unknown = JSON.parse(UTF8.decode(bytes));
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
   } catch {
     return null;

@@ -77,7 +77,7 @@ export function importKey(def: AuthKeyOptions, where: string): ImportedKey {
     if (!Buffer.isBuffer(bytes) || bytes.length < HMAC_MIN_BYTES[algorithm]) {
       throw new AuthConfigError(
         `${where}.secret is too weak: ${algorithm} needs at least ${HMAC_MIN_BYTES[algorithm]} bytes, got ${Buffer.isBuffer(bytes) ? bytes.length : 0}. ` +
-          'Generate one with: node -e "console.log(require(\'crypto\').randomBytes(48).toString(\'base64url\'))"',
+          'Generate one with "npx nestjs-jwt-refresh secret".',
       );
     }
     const key = createSecretKey(bytes);
