@@ -32,6 +32,10 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
     }
     this.now = options.now ?? Date.now;
     const interval = options.sweepIntervalMs ?? 60_000;
+    // Node clamps a zero, negative or NaN interval to 1 ms: a full sweep every millisecond.
+    if (!Number.isFinite(interval) || interval < 1) {
+      throw new Error(`MemoryRefreshTokenStore: "sweepIntervalMs" must be a positive number of milliseconds; got ${options.sweepIntervalMs}.`);
+    }
     this.timer = setInterval(() => this.sweep(), interval);
     // The sweep must never keep a process (or a Jest worker) alive on its own.
     this.timer.unref();
@@ -43,13 +47,15 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
   }
 
   async create(session: RefreshSession): Promise<void> {
+    // A replaced session may have had another subject; leaving it indexed there would list it under both.
+    this.forget(session.sid);
     if (this.sessions.size >= this.maxSessions) this.sweep();
     if (this.sessions.size >= this.maxSessions) {
       // Full of live sessions: drop the oldest. Its owner is asked to log in again; refusing logins instead would lock everyone out.
       const oldest = this.sessions.keys().next().value as string;
       this.forget(oldest);
     }
-    this.sessions.set(session.sid, { ...session });
+    this.sessions.set(session.sid, copy(session));
     let sids = this.bySubject.get(session.sub);
     if (!sids) this.bySubject.set(session.sub, (sids = new Set()));
     sids.add(session.sid);
@@ -57,14 +63,25 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
 
   async get(sid: string): Promise<RefreshSession | null> {
     const session = this.live(sid);
-    return session ? { ...session } : null;
+    return session ? copy(session) : null;
   }
 
   async rotate(sid: string, expected: { generation: number; tokenHash: string }, update: RotationUpdate): Promise<boolean> {
     const session = this.live(sid);
     if (!session || session.revokedAt !== null) return false;
     if (session.generation !== expected.generation || session.tokenHash !== expected.tokenHash) return false;
-    Object.assign(session, update);
+    // Field by field: an update object carrying extra properties must not smuggle them into the session,
+    // and an absent lastIp/lastUserAgent means the rotating request had none, as in every other store.
+    session.generation = update.generation;
+    session.tokenHash = update.tokenHash;
+    session.previousTokenHash = update.previousTokenHash;
+    session.rotatedAt = update.rotatedAt;
+    session.expiresAt = update.expiresAt;
+    session.lastUsedAt = update.lastUsedAt;
+    if (update.lastIp === undefined) delete session.lastIp;
+    else session.lastIp = update.lastIp;
+    if (update.lastUserAgent === undefined) delete session.lastUserAgent;
+    else session.lastUserAgent = update.lastUserAgent;
     return true;
   }
 
@@ -80,7 +97,7 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
     const out: RefreshSession[] = [];
     for (const sid of this.bySubject.get(sub) ?? []) {
       const session = this.live(sid);
-      if (session) out.push({ ...session });
+      if (session) out.push(copy(session));
     }
     return out;
   }
@@ -115,4 +132,9 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
     sids?.delete(sid);
     if (sids && sids.size === 0) this.bySubject.delete(session.sub);
   }
+}
+
+/** Claims are copied too: a caller mutating what it passed in or got back must not change the stored session. */
+function copy(session: RefreshSession): RefreshSession {
+  return { ...session, claims: structuredClone(session.claims) };
 }

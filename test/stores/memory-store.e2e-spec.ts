@@ -1,0 +1,17 @@
+import { describe } from '@jest/globals';
+import { MemoryRefreshTokenStore } from '../../lib/refresh/memory-refresh-token.store.js';
+import { refreshTokenStoreContract } from './refresh-token-store.contract.js';
+
+describe('MemoryRefreshTokenStore', () => {
+  refreshTokenStoreContract(async () => {
+    // A fake clock: retention tests jump instead of sleeping.
+    let now = Date.UTC(2026, 2, 5, 12);
+    return {
+      store: new MemoryRefreshTokenStore({ now: () => now }),
+      now: () => now,
+      elapse: async (ms) => {
+        now += ms;
+      },
+    };
+  });
+});
