@@ -31,7 +31,11 @@ export interface RefreshSession {
   revokedReason?: RevocationReason;
 }
 
-/** What a rotation writes, applied only if the session still is as the caller read it. @publicApi */
+/**
+ * What a rotation writes, applied only if the session still is as the caller read it.
+ * `lastIp`/`lastUserAgent` describe the rotating request: when absent, the stored ones are cleared, not kept.
+ * @publicApi
+ */
 export interface RotationUpdate {
   generation: number;
   tokenHash: string;
