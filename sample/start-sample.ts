@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { RefreshTokenStore } from '../lib/index.js';
 import { AppModule } from './app.module.js';
+import { DemoModule } from './demo/demo.module.js';
 import { readSampleConfig, SampleConfig } from './sample-config.js';
 
 /** How to start the sample besides its environment (tests use these). */
@@ -36,7 +37,7 @@ export async function startSample(env: Record<string, string | undefined> = proc
   const config = readSampleConfig(env);
   const port = options.port ?? config.port;
   const store = await createStore(config);
-  const module = AppModule.register(config, store);
+  const module = AppModule.register(config, store, [DemoModule]);
   const logger = options.logger ?? ['error', 'warn'];
   const app =
     options.platform === 'fastify'

@@ -36,6 +36,13 @@ describe.each(PLATFORMS)('sample over HTTP on %s', (platform) => {
     expect(reply).toMatchObject({ status: 200, body: { status: 'ok' } });
   });
 
+  it('GET / is the public demo page', async () => {
+    const reply = await http.request('GET', '/');
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(String(reply.body)).toMatch(/<html/i);
+  });
+
   it('logs in with a demo user and returns the token pair with no-store', async () => {
     const reply = await http.login('bob', 'builder');
     expect(reply.status).toBe(200);
