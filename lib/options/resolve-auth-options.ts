@@ -1,7 +1,7 @@
 import { AuthConfigError } from '../errors/auth-config.error.js';
 import { importKey, KeyRing } from '../tokens/key-ring.js';
 import type { AuthModuleOptions, TokenExtractor } from './auth-options.interface.js';
-import { Duration, parseDuration } from './duration.js';
+import { optionSeconds as seconds } from './option-seconds.js';
 import { bearerTokenExtractor } from './bearer-token.extractor.js';
 import { resolveRefreshOptions, ResolvedRefreshOptions } from './resolve-refresh-options.js';
 
@@ -20,14 +20,6 @@ export interface ResolvedAuthOptions {
 }
 
 const MAX_CLOCK_TOLERANCE = 300;
-
-function seconds(value: Duration | undefined, fallback: Duration, name: string): number {
-  try {
-    return parseDuration(value ?? fallback, name);
-  } catch (err) {
-    throw new AuthConfigError((err as Error).message);
-  }
-}
 
 /** Validates the user's options once, at start-up, with messages that name the option and the fix. */
 export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOptions {

@@ -3,7 +3,7 @@ import type { RefreshTokenStore } from '../refresh/refresh-token.store.js';
 import type { SessionEventListener } from '../refresh/session-events.js';
 import type { KeyRing } from '../tokens/key-ring.js';
 import type { AuthModuleOptions } from './auth-options.interface.js';
-import { Duration, parseDuration } from './duration.js';
+import { optionSeconds as seconds } from './option-seconds.js';
 
 /** The refresh cookie's attributes after validation. */
 export interface ResolvedRefreshCookie {
@@ -32,14 +32,6 @@ const STORE_METHODS = ['create', 'get', 'rotate', 'revoke', 'listBySubject'] as 
 // RFC 6265 cookie-name is an RFC 7230 token.
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const COOKIE_VALUE_SAFE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/;
-
-function seconds(value: Duration | undefined, fallback: Duration, name: string): number {
-  try {
-    return parseDuration(value ?? fallback, name);
-  } catch (err) {
-    throw new AuthConfigError((err as Error).message);
-  }
-}
 
 /** Validates the refresh options once, at start-up. */
 export function resolveRefreshOptions(options: AuthModuleOptions, keyRing: KeyRing): ResolvedRefreshOptions {
