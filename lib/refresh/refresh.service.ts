@@ -171,11 +171,11 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
       expiresAt: Math.min(now + this.settings.refreshTokenTtlMs, absoluteExpiresAt),
       absoluteExpiresAt,
       lastUsedAt: now,
-      ...clientFields(context),
+      ...storeFields(context),
       revokedAt: null,
     };
     await this.fromStore(() => this.store.create(session));
-    this.emit({ type: 'session.created', sid, sub: subject, at: now, ...clientFields(context, 'plain') });
+    this.emit({ type: 'session.created', sid, sub: subject, at: now, ...clientOf(context) });
     return this.pair(access.token, access.expiresIn, refreshToken, session.expiresAt, now);
   }
 
@@ -232,12 +232,12 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
           rotatedAt: now,
           expiresAt,
           lastUsedAt: now,
-          ...clientFields(context),
+          ...storeFields(context),
         },
       ),
     );
     if (!swapped) return null;
-    this.emit({ type: 'session.rotated', sid: session.sid, sub: session.sub, at: now, generation, ...clientFields(context, 'plain') });
+    this.emit({ type: 'session.rotated', sid: session.sid, sub: session.sub, at: now, generation, ...clientOf(context) });
     const access = this.tokens.sign({ ...session.claims, sub: session.sub, sid: session.sid }, now);
     return this.pair(access.token, access.expiresIn, successor, expiresAt, now);
   }
@@ -270,8 +270,8 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
       at: now,
       presentedGeneration: decoded.generation,
       currentGeneration: session.generation,
-      holder: { ...clientFields(session, 'plain'), lastUsedAt: session.lastUsedAt },
-      reuser: clientFields(context, 'plain'),
+      holder: { ...clientOf({ ip: session.lastIp, userAgent: session.lastUserAgent }), lastUsedAt: session.lastUsedAt },
+      reuser: clientOf(context),
     });
     throw new RefreshTokenReusedException();
   }
@@ -336,12 +336,20 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
   }
 }
 
-/** Copies only the client fields that are set, as store fields (`lastIp`) or as plain ones (`ip`). */
-function clientFields(source: ClientContext | RefreshSession, shape: 'store' | 'plain' = 'store'): Record<string, string> {
-  const ip = 'lastIp' in source || 'sid' in source ? (source as RefreshSession).lastIp : (source as ClientContext).ip;
-  const userAgent = 'sid' in source ? (source as RefreshSession).lastUserAgent : (source as ClientContext).userAgent;
-  const out: Record<string, string> = {};
-  if (typeof ip === 'string') out[shape === 'store' ? 'lastIp' : 'ip'] = ip.slice(0, 64);
-  if (typeof userAgent === 'string') out[shape === 'store' ? 'lastUserAgent' : 'userAgent'] = userAgent.slice(0, 512);
+// Bounded so a client can't make every session record (and every event) as big as its headers.
+const MAX_IP = 64;
+const MAX_USER_AGENT = 512;
+
+/** The request's client details, bounded, with absent ones left out. */
+function clientOf(context: ClientContext): ClientContext {
+  const out: ClientContext = {};
+  if (typeof context.ip === 'string') out.ip = context.ip.slice(0, MAX_IP);
+  if (typeof context.userAgent === 'string') out.userAgent = context.userAgent.slice(0, MAX_USER_AGENT);
   return out;
+}
+
+/** The same details under the store's field names. */
+function storeFields(context: ClientContext): Pick<RefreshSession, 'lastIp' | 'lastUserAgent'> {
+  const { ip, userAgent } = clientOf(context);
+  return { ...(ip !== undefined && { lastIp: ip }), ...(userAgent !== undefined && { lastUserAgent: userAgent }) };
 }
