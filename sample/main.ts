@@ -4,18 +4,17 @@ import { startSample } from './start-sample.js';
 
 const logger = new Logger('Sample');
 
-try {
+async function main(): Promise<void> {
   const sample = await startSample(process.env);
   sample.app.enableShutdownHooks();
   if (sample.config.generatedSecret) {
     logger.warn('JWT_SECRET is not set: using a random secret, so tokens stop working when the server restarts.');
   }
   logger.log(`Listening on ${sample.url} (store: ${sample.config.store}${sample.config.refreshCookie ? ', refresh cookie on' : ''})`);
-} catch (err) {
-  if (err instanceof SampleConfigError) {
-    logger.error(err.message);
-  } else {
-    logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-  }
-  process.exit(1);
 }
+
+main().catch((err: unknown) => {
+  // A bad variable is the user's to fix: its message is enough. Anything else gets its stack.
+  logger.error(err instanceof SampleConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});
