@@ -11,6 +11,7 @@ import type { ResolvedAuthOptions } from '../options/resolve-auth-options.js';
 import { AccessTokenClaims, RESERVED_CLAIMS } from './access-token-claims.interface.js';
 import { parseCompactJws } from './compact-jws.js';
 import { signJws, verifyJws } from './jws-algorithms.js';
+import { VerifiedTokenCache } from './verified-token.cache.js';
 
 /** What `sign()` returns. @publicApi */
 export interface SignedAccessToken {
@@ -40,6 +41,12 @@ const b64json = (value: object) => Buffer.from(JSON.stringify(value)).toString('
  */
 @Injectable()
 export class AccessTokenService {
+  /**
+   * Tokens that already passed `verify()`, so a repeated token skips the crypto.
+   * Call `verifiedTokens.dropSession(sid)` when a session is revoked.
+   */
+  readonly verifiedTokens = new VerifiedTokenCache();
+
   constructor(@Inject(RESOLVED_AUTH_OPTIONS) private readonly options: ResolvedAuthOptions) {}
 
   /** Signs a new access token with the signing key, `typ: at+jwt`, a fresh `jti`, `iat` and `exp`. */
@@ -79,6 +86,9 @@ export class AccessTokenService {
    * whether its `exp` would have passed.
    */
   verify(token: string, now: number = Date.now()): AccessTokenClaims {
+    // A hit skips parsing and the signature only: the time checks below run on every call, cached or not.
+    const cached = this.verifiedTokens.get(token, now, this.options.clockTolerance);
+    if (cached) return this.checkClaims(cached, now);
     const parsed = parseCompactJws(token, this.options.maxTokenLength);
     if (typeof parsed === 'string') throw new InvalidTokenException(parsed);
     const { header, payload } = parsed;
@@ -96,7 +106,9 @@ export class AccessTokenService {
     if (!verifyJws(key.algorithm, key.verificationKey, parsed.signingInput, parsed.signature)) {
       throw new InvalidTokenException('bad signature');
     }
-    return this.checkClaims(payload, now);
+    const claims = this.checkClaims(payload, now);
+    this.verifiedTokens.set(token, claims, now);
+    return claims;
   }
 
   private checkClaims(payload: Record<string, unknown>, nowMs: number): AccessTokenClaims {
