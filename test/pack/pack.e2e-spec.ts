@@ -61,7 +61,7 @@ async function makeApp(system: ModuleSystem, tarball: string): Promise<string> {
     },
   };
   if (system === 'cjs') {
-    // The CommonJS app also runs its own Jest suite and type-checks a TypeScript file (see docs/commonjs.md).
+    // The CommonJS app also runs its own Jest suite and type-checks a TypeScript file (see the README section "Using nestjs-jwt-refresh from a CommonJS app").
     Object.assign(pkg, { devDependencies: { jest: '30.5.2', 'ts-jest': '29.4.15', typescript: '6.0.3' } });
     await writeFile(join(dir, 'jest.config.js'), CJS_JEST_CONFIG);
     await mkdir(join(dir, 'test'));

@@ -108,7 +108,7 @@ export function smokeAppSource(system: ModuleSystem): string {
 }
 
 /**
- * The CommonJS app's own Jest setup, as docs/commonjs.md describes it: on
+ * The CommonJS app's own Jest setup, as the README section on CommonJS apps describes it: on
  * Node < 24.9 Jest cannot require() an ES module, so ts-jest compiles the
  * ESM-only packages in node_modules to CommonJS for the test run.
  */
