@@ -1,0 +1,154 @@
+// `npm run bench`: our guard beside the NestJS docs recipe and an unguarded
+// route, on Express and Fastify, plus rotation and memory figures. Prints a
+// table and writes bench/results/latest.json. Knobs: see settings.ts.
+import { execFileSync, fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import { benchPlatform, PlatformResult } from './http-bench.js';
+import type { InprocTask, MemoryFigure, RotationFigure } from './inproc.js';
+import { ensureRedis } from './redis-check.js';
+import { readSettings, SETTINGS_HELP } from './settings.js';
+
+const TARGETS: Array<{ path: string; label: string; op: '>=' | '<='; value: number }> = [
+  { path: 'express.ratio.oursVsPing', label: 'Express oursVsPing (valid HS256)', op: '>=', value: 0.9 },
+  { path: 'fastify.ratio.oursVsPing', label: 'Fastify oursVsPing', op: '>=', value: 0.75 },
+  { path: 'express.ratio.oursVsRecipe', label: 'Express oursVsRecipe', op: '>=', value: 3 },
+  { path: 'fastify.ratio.oursVsRecipe', label: 'Fastify oursVsRecipe', op: '>=', value: 6 },
+  { path: 'express.ratio.rejectVsPing', label: 'Express rejectVsPing (tampered)', op: '>=', value: 0.6 },
+  { path: 'fastify.ratio.rejectVsPing', label: 'Fastify rejectVsPing (tampered)', op: '>=', value: 0.6 },
+  { path: 'rotation.memoryPerSec', label: 'memory-store rotations/s', op: '>=', value: 100_000 },
+  { path: 'rotation.redisPerSec', label: 'Redis rotations/s, 50 in flight', op: '>=', value: 20_000 },
+  { path: 'memory.bytesPerSession', label: 'memory per session (bytes)', op: '<=', value: 400 },
+];
+
+const started = Date.now();
+const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
+
+function runInproc(task: InprocTask): Promise<RotationFigure | MemoryFigure> {
+  const child = fork(new URL('./inproc.ts', import.meta.url), [JSON.stringify(task)], {
+    execArgv: ['--expose-gc', '--import', new URL('./register.mjs', import.meta.url).href],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (msg: { result?: RotationFigure | MemoryFigure; error?: string }) =>
+      msg.result ? resolve(msg.result) : reject(new Error(msg.error)),
+    );
+    child.once('exit', (code) => code !== 0 && reject(new Error(`in-process task ${JSON.stringify(task)} exited with ${code}`)));
+  });
+}
+
+function get(obj: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
+function machine() {
+  const cpu = cpus();
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'lib'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (dirty) commit += ' (lib/ has uncommitted changes)';
+  } catch {
+    // not a git checkout: fine
+  }
+  return {
+    cpu: cpu[0]?.model ?? 'unknown',
+    cores: cpu.length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    os: `${osType()} ${release()}`,
+    node: process.version,
+    commit,
+  };
+}
+
+function printPlatform(name: string, r: PlatformResult): void {
+  const ping = r.scenarios.ping?.reqPerSec ?? 0;
+  console.log(`\n${name}`);
+  const pingCpu = r.scenarios.ping?.cpuUsPerRequest ?? 0;
+  console.log(`  ${'scenario'.padEnd(30)} ${'req/s'.padStart(8)} ${'p99 ms'.padStart(7)} ${'vs ping'.padStart(8)} ${'CPU µs/req'.padStart(11)} ${'CPU vs ping'.padStart(12)}`);
+  for (const s of Object.values(r.scenarios)) {
+    const vs = ping ? (s.reqPerSec / ping).toFixed(2) : '-';
+    const cpuVs = pingCpu && s.cpuUsPerRequest ? (pingCpu / s.cpuUsPerRequest).toFixed(2) : '-';
+    console.log(
+      `  ${s.label.padEnd(30)} ${String(s.reqPerSec).padStart(8)} ${String(s.p99Ms).padStart(7)} ${vs.padStart(8)} ${String(s.cpuUsPerRequest).padStart(11)} ${cpuVs.padStart(12)}${s.invalid ? `  INVALID: ${s.invalid}` : ''}`,
+    );
+  }
+  console.log(`  ratios (req/s):     ${Object.entries(r.ratio).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
+  console.log(`  ratios (CPU cost):  ${Object.entries(r.cpuRatio).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help')) return console.log(SETTINGS_HELP);
+  const settings = readSettings();
+  const result: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    loadAverageAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
+    settings: { ...settings, parts: [...settings.parts] },
+  };
+  log(`settings: ${settings.rounds} rounds x ${settings.duration} s, ${settings.warmup} s warm-up, ${settings.connections} connections (--help lists the knobs)`);
+
+  if (settings.parts.has('http')) {
+    for (const platform of settings.platforms) {
+      result[platform] = await benchPlatform(platform, settings, log);
+      printPlatform(platform, result[platform] as PlatformResult);
+    }
+  }
+
+  const rotation: Record<string, unknown> = {};
+  if (settings.parts.has('rotation')) {
+    const seconds = settings.rotationSeconds;
+    log('rotations: memory store, one at a time');
+    const memSerial = (await runInproc({ kind: 'rotation', store: 'memory', inFlight: 1, seconds })) as RotationFigure;
+    log('rotations: memory store, 50 in flight');
+    const mem50 = (await runInproc({ kind: 'rotation', store: 'memory', inFlight: 50, seconds })) as RotationFigure;
+    Object.assign(rotation, { memoryPerSec: memSerial.perSec, memory50PerSec: mem50.perSec, memorySerial: memSerial, memory50: mem50 });
+    const redis = await ensureRedis(settings.redisUrl, log);
+    if (redis.ok) {
+      log('rotations: Redis store, one at a time');
+      const serial = (await runInproc({ kind: 'rotation', store: 'redis', inFlight: 1, seconds, redisUrl: settings.redisUrl })) as RotationFigure;
+      log('rotations: Redis store, 50 in flight');
+      const r50 = (await runInproc({ kind: 'rotation', store: 'redis', inFlight: 50, seconds, redisUrl: settings.redisUrl })) as RotationFigure;
+      Object.assign(rotation, { redisPerSec: r50.perSec, redisSerialPerSec: serial.perSec, redisSerial: serial, redis50: r50 });
+    } else {
+      console.log(`\nSKIPPED the Redis rows: ${redis.reason}.`);
+      Object.assign(rotation, { redisPerSec: null, redisSerialPerSec: null, redisSkipped: redis.reason });
+    }
+    result.rotation = rotation;
+    console.log('\nrotations/s (RefreshService.rotate, in process)');
+    console.log(`  memory store  one at a time ${String(rotation.memoryPerSec).padStart(8)}   50 in flight ${String(rotation.memory50PerSec).padStart(8)}`);
+    console.log(`  Redis store   one at a time ${String(rotation.redisSerialPerSec ?? 'skipped').padStart(8)}   50 in flight ${String(rotation.redisPerSec ?? 'skipped').padStart(8)}`);
+  }
+
+  if (settings.parts.has('memory')) {
+    log(`memory: ${settings.sessions} sessions in the memory store`);
+    const mem = (await runInproc({ kind: 'memory', store: 'memory', sessions: settings.sessions })) as MemoryFigure;
+    result.memory = mem;
+    console.log(`\nmemory store: ${mem.bytesPerSession} bytes per session (${mem.sessions} sessions, heap grew ${(mem.heapDeltaBytes / 2 ** 20).toFixed(1)} MiB)`);
+  }
+
+  result.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
+  result.durationSeconds = Math.round((Date.now() - started) / 1000);
+  const targets = TARGETS.map((t) => {
+    const value = get(result, t.path);
+    const met = typeof value === 'number' ? (t.op === '>=' ? value >= t.value : value <= t.value) : null;
+    return { ...t, actual: typeof value === 'number' ? value : null, met };
+  });
+  result.targets = targets;
+
+  console.log('\ntargets');
+  for (const t of targets) {
+    const verdict = t.met === null ? 'not measured' : t.met ? 'met' : 'MISSED';
+    console.log(`  ${t.label.padEnd(36)} ${t.op} ${String(t.value).padEnd(7)} actual ${String(t.actual ?? '-').padStart(8)}  ${verdict}`);
+  }
+
+  const dir = new URL('./results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL('latest.json', dir), JSON.stringify(result, null, 2) + '\n');
+  log(`wrote bench/results/latest.json (load average ${(result.loadAverageAtStart as number[])[0]} at start, ${(result.loadAverageAtEnd as number[])[0]} at end)`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,64 @@
+/** Knobs of `npm run bench`, read from the environment so a quick run is one line away. */
+export interface BenchSettings {
+  /** Seconds per measured round of one scenario. */
+  duration: number;
+  /** Seconds of load before the first round of each scenario, not measured. */
+  warmup: number;
+  /** Measured rounds per scenario; the median is reported. */
+  rounds: number;
+  /** Concurrent HTTP connections autocannon keeps open. */
+  connections: number;
+  platforms: Array<'express' | 'fastify'>;
+  /** HTTP scenarios to run (names as in http-bench.ts); all when unset. */
+  scenarios: Set<string> | undefined;
+  /** Which parts run: http, rotation, memory. */
+  parts: Set<string>;
+  /** Seconds each rotation figure is measured for. */
+  rotationSeconds: number;
+  /** Sessions created for the memory figure. */
+  sessions: number;
+  redisUrl: string;
+}
+
+function num(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number; got "${raw}".`);
+  return value;
+}
+
+function list(name: string, fallback: string[]): string[] {
+  const raw = process.env[name];
+  return raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : fallback;
+}
+
+export function readSettings(): BenchSettings {
+  const platforms = list('BENCH_PLATFORMS', ['express', 'fastify']);
+  for (const p of platforms) if (p !== 'express' && p !== 'fastify') throw new Error(`BENCH_PLATFORMS: unknown platform "${p}".`);
+  return {
+    duration: num('BENCH_DURATION', 5),
+    warmup: num('BENCH_WARMUP', 2),
+    rounds: Math.round(num('BENCH_ROUNDS', 3)),
+    connections: Math.round(num('BENCH_CONNECTIONS', 50)),
+    platforms: platforms as BenchSettings['platforms'],
+    scenarios: process.env.BENCH_SCENARIOS ? new Set(list('BENCH_SCENARIOS', [])) : undefined,
+    parts: new Set(list('BENCH_PARTS', ['http', 'rotation', 'memory'])),
+    rotationSeconds: num('BENCH_ROTATION_SECONDS', 3),
+    sessions: Math.round(num('BENCH_SESSIONS', 100_000)),
+    redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+  };
+}
+
+export const SETTINGS_HELP = `Environment (all optional):
+  BENCH_DURATION=5          seconds per measured round
+  BENCH_WARMUP=2            seconds of unmeasured load per scenario
+  BENCH_ROUNDS=3            rounds per scenario (median reported)
+  BENCH_CONNECTIONS=50      concurrent connections
+  BENCH_PLATFORMS=express,fastify
+  BENCH_SCENARIOS=ping,oursHs256,...  HTTP scenarios (default all: ping, recipeHs256,
+                            oursHs256, rejectHs256, sessionHs256, recipeEs256, oursEs256, rejectEs256)
+  BENCH_PARTS=http,rotation,memory
+  BENCH_ROTATION_SECONDS=3  seconds per rotation figure
+  BENCH_SESSIONS=100000     sessions for the memory figure
+  REDIS_URL=redis://127.0.0.1:6379`;
