@@ -35,6 +35,7 @@ export interface Scenario {
 export const ALL_SCENARIOS: Scenario[] = [
   { name: 'ping', label: 'ping (no guard)', app: 'ping', algorithm: 'HS256', token: 'none', path: '/ping', expect: 200 },
   { name: 'floor', label: 'floor (guard checks nothing)', app: 'floor', algorithm: 'HS256', token: 'valid', path: '/guarded', expect: 200 },
+  { name: 'floorReject', label: 'floor, guard throws 401', app: 'floor', algorithm: 'HS256', token: 'valid', path: '/denied', expect: 401 },
   { name: 'recipeHs256', label: 'recipe HS256', app: 'recipe', algorithm: 'HS256', token: 'valid', path: '/guarded', expect: 200 },
   { name: 'oursHs256', label: 'ours HS256', app: 'ours', algorithm: 'HS256', token: 'valid', path: '/guarded', expect: 200 },
   { name: 'rejectHs256', label: 'ours HS256 tampered (401)', app: 'ours', algorithm: 'HS256', token: 'tampered', path: '/guarded', expect: 401 },
@@ -54,6 +55,8 @@ export const RATIOS: Record<string, [string, string]> = {
   recipeVsPing: ['recipeHs256', 'ping'],
   floorVsPing: ['floor', 'ping'],
   oursVsFloor: ['oursHs256', 'floor'],
+  floorRejectVsPing: ['floorReject', 'ping'],
+  rejectVsFloorReject: ['rejectHs256', 'floorReject'],
   sessionVsPing: ['sessionHs256', 'ping'],
   prototypeVsPing: ['prototypeHs256', 'ping'],
   prototypeRejectVsPing: ['prototypeRejectHs256', 'ping'],

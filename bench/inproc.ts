@@ -54,6 +54,7 @@ function makeStore(task: InprocTask): RefreshTokenStore {
 
 /** Drives `inFlight` independent rotation chains for `seconds`, each rotating its own latest token. */
 async function rotations(service: RefreshService, inFlight: number, seconds: number): Promise<RotationFigure> {
+  await service.issue('bench-connect'); // the store's connection is up before the chains start
   const pairs = await Promise.all(Array.from({ length: inFlight }, (_, i) => service.issue(`bench-user-${i}`)));
   const tokens = pairs.map((p) => p.refreshToken);
   const drive = async (ms: number) => {

@@ -38,7 +38,7 @@ export function readSettings(): BenchSettings {
   for (const p of platforms) if (p !== 'express' && p !== 'fastify') throw new Error(`BENCH_PLATFORMS: unknown platform "${p}".`);
   return {
     duration: num('BENCH_DURATION', 5),
-    warmup: num('BENCH_WARMUP', 2),
+    warmup: num('BENCH_WARMUP', 1),
     rounds: Math.round(num('BENCH_ROUNDS', 3)),
     connections: Math.round(num('BENCH_CONNECTIONS', 50)),
     platforms: platforms as BenchSettings['platforms'],
@@ -52,12 +52,11 @@ export function readSettings(): BenchSettings {
 
 export const SETTINGS_HELP = `Environment (all optional):
   BENCH_DURATION=5          seconds per measured round
-  BENCH_WARMUP=2            seconds of unmeasured load per scenario
+  BENCH_WARMUP=1            seconds of unmeasured load per scenario
   BENCH_ROUNDS=3            rounds per scenario (median reported)
   BENCH_CONNECTIONS=50      concurrent connections
   BENCH_PLATFORMS=express,fastify
-  BENCH_SCENARIOS=ping,oursHs256,...  HTTP scenarios (default all: ping, recipeHs256,
-                            oursHs256, rejectHs256, sessionHs256, recipeEs256, oursEs256, rejectEs256)
+  BENCH_SCENARIOS=ping,oursHs256,...  HTTP scenarios (default all; names in bench/http-bench.ts)
   BENCH_PARTS=http,rotation,memory
   BENCH_ROTATION_SECONDS=3  seconds per rotation figure
   BENCH_SESSIONS=100000     sessions for the memory figure

@@ -1,10 +1,22 @@
-import { CanActivate, Controller, createParamDecorator, ExecutionContext, Get, Injectable, Module, UseGuards } from '@nestjs/common';
+import {
+  CanActivate,
+  Controller,
+  createParamDecorator,
+  ExecutionContext,
+  Get,
+  Injectable,
+  Module,
+  UnauthorizedException,
+  UseGuards,
+} from '@nestjs/common';
 
 /*
  * The floor under any guard: the same route shape as `ours` (a guard, a
  * parameter decorator reading request.user), but the guard checks nothing.
  * What `ours` costs beyond this is the library's own cost; what this costs
  * beyond `ping` is Nest's guard and parameter machinery, which no guard avoids.
+ * `/denied` is the same for a refusal: a guard that throws a 401 at once, so
+ * what it costs is Nest's exception path, the floor under any rejection.
  */
 
 @Injectable()
@@ -12,6 +24,13 @@ class AllowGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     context.switchToHttp().getRequest().user = { sub: 'user-1' };
     return true;
+  }
+}
+
+@Injectable()
+class DenyGuard implements CanActivate {
+  canActivate(): boolean {
+    throw new UnauthorizedException();
   }
 }
 
@@ -24,7 +43,13 @@ class FloorController {
   guarded(@UserSub() sub: string) {
     return { sub };
   }
+
+  @UseGuards(DenyGuard)
+  @Get('denied')
+  denied(@UserSub() sub: string) {
+    return { sub };
+  }
 }
 
-@Module({ controllers: [FloorController], providers: [AllowGuard] })
+@Module({ controllers: [FloorController], providers: [AllowGuard, DenyGuard] })
 export class FloorModule {}
