@@ -219,7 +219,10 @@ describe('RefreshService revocation and listing', () => {
     const { service, tokens, events } = await setup();
     const pair = await service.issue('alice');
     const { sid } = tokens.verify(pair.accessToken, T0);
+    const cachedBefore = tokens.verifiedTokens.size;
     expect(await service.revokeSession(sid)).toBe(true);
+    // The verified-token cache lets go of the dead session's tokens.
+    expect(tokens.verifiedTokens.size).toBe(cachedBefore - 1);
     expect(await service.revokeSession(sid)).toBe(false);
     expect(await service.isSessionActive(sid)).toBe(false);
     expect(await codeOf(service.rotate(pair.refreshToken))).toBe(AuthErrorCode.REFRESH_TOKEN_REVOKED);

@@ -281,6 +281,8 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
     const now = this.settings.clock();
     const revoked = await this.fromStore(() => this.store.revoke(sid, reason, now));
     this.statusCache.markRevoked(sid);
+    // Without the session check this changes nothing a client sees; it just stops the cache holding tokens of a dead session.
+    this.tokens.verifiedTokens.dropSession(sid);
     if (revoked) {
       const sub = known?.sub ?? (await this.fromStore(() => this.store.get(sid)))?.sub ?? '';
       this.emit({ type: 'session.revoked', sid, sub, at: now, reason });

@@ -80,7 +80,9 @@ describe('sample with AUTH_STORE=redis', () => {
   });
 
   it('answers 503 AUTH_STORE_UNAVAILABLE while Redis is down, loses nothing, and recovers on its own', async () => {
-    const http = await instance();
+    // The contract's default grace: a rotation that Redis applied but whose reply the kill lost is retried with
+    // the old token, and that retry must land inside the window to get the same successor back.
+    const http = await instance({ REFRESH_REUSE_GRACE: '10' });
     const sessions = await Promise.all(Array.from({ length: 5 }, () => http.login().then((r) => r.body)));
     // Keep refreshing while Redis dies and comes back: every answer must be 200 or 503, never a 500 or a reuse.
     let stop = false;
@@ -119,9 +121,9 @@ describe('sample with AUTH_STORE=redis', () => {
     await sleep(300);
     stop = true;
     const finalTokens = await load;
-    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+    expect(statuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);
     expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
-    expect([...codes].every((c) => c === 'AUTH_STORE_UNAVAILABLE')).toBe(true);
+    expect([...codes]).toEqual(['AUTH_STORE_UNAVAILABLE']);
     // Every session survived and still rotates: nothing lost, nothing forked.
     for (const token of finalTokens) expect((await http.refresh(token)).status).toBe(200);
   });
