@@ -36,6 +36,14 @@ export interface AuthModuleOptions {
   /** Where to read the access token. Default: the `Authorization: Bearer` header only (scheme case-insensitive). */
   tokenExtractor?: TokenExtractor;
 
+  /**
+   * Remember access tokens that passed verification, keyed by the exact token
+   * string, so a token presented again skips parsing and the signature check
+   * (time checks still run on every request; an entry never outlives `exp` plus
+   * the tolerance). `{ maxEntries }` bounds it (about 700 bytes each);
+   * `false` turns it off. Default `true` (10,000 entries).
+   */
+  verifiedTokenCache?: boolean | { maxEntries?: number };
   /** Sliding lifetime of a refresh token: each rotation starts a new one. Default `'7d'`. */
   refreshTokenTtl?: Duration;
   /** Absolute lifetime of a session (a rotation chain); rotations never extend it. Default `'30d'`. */

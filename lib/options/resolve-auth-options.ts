@@ -17,6 +17,8 @@ export interface ResolvedAuthOptions {
   tokenExtractor: TokenExtractor;
   refresh: ResolvedRefreshOptions;
   errorFormat: 'nest' | 'problem';
+  /** Entries of the verified-token cache; 0 when it is off. */
+  verifiedTokenCacheSize: number;
 }
 
 const MAX_CLOCK_TOLERANCE = 300;
@@ -60,8 +62,14 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
   if (errorFormat !== 'nest' && errorFormat !== 'problem') {
     throw new AuthConfigError(`"errorFormat" must be "nest" or "problem"; got "${String(errorFormat)}".`);
   }
+  const cache = options.verifiedTokenCache ?? true;
+  const verifiedTokenCacheSize = cache === false ? 0 : cache === true ? 10_000 : cache?.maxEntries ?? 10_000;
+  if (!Number.isInteger(verifiedTokenCacheSize) || verifiedTokenCacheSize < 0) {
+    throw new AuthConfigError('"verifiedTokenCache" must be a boolean or { maxEntries } with a non-negative integer.');
+  }
   return {
     errorFormat,
+    verifiedTokenCacheSize,
     keyRing,
     accessTokenTtl,
     clockTolerance,

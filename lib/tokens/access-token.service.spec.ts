@@ -127,3 +127,22 @@ describe('AccessTokenService', () => {
     expect(code(() => s.verify('a'.repeat(1_000_000), now))).toBe('INVALID_TOKEN');
   });
 });
+
+describe('the verifiedTokenCache option', () => {
+  it('caches verified tokens by default, up to maxEntries, and not at all when off', () => {
+    const on = service();
+    const bounded = service({ secret, verifiedTokenCache: { maxEntries: 2 } });
+    const off = service({ secret, verifiedTokenCache: false });
+    for (const s of [on, bounded, off]) {
+      for (let i = 0; i < 3; i++) s.verify(s.sign({ sub: 'alice', sid: `s${i}` }).token);
+    }
+    expect(on.verifiedTokens.size).toBe(3);
+    expect(bounded.verifiedTokens.size).toBe(2);
+    expect(off.verifiedTokens.size).toBe(0);
+  });
+
+  it('refuses a negative or fractional size at start-up', () => {
+    expect(() => service({ secret, verifiedTokenCache: { maxEntries: -1 } })).toThrow(/"verifiedTokenCache"/);
+    expect(() => service({ secret, verifiedTokenCache: { maxEntries: 1.5 } })).toThrow(/"verifiedTokenCache"/);
+  });
+});

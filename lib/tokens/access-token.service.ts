@@ -45,9 +45,11 @@ export class AccessTokenService {
    * Tokens that already passed `verify()`, so a repeated token skips the crypto.
    * Call `verifiedTokens.dropSession(sid)` when a session is revoked.
    */
-  readonly verifiedTokens = new VerifiedTokenCache();
+  readonly verifiedTokens: VerifiedTokenCache;
 
-  constructor(@Inject(RESOLVED_AUTH_OPTIONS) private readonly options: ResolvedAuthOptions) {}
+  constructor(@Inject(RESOLVED_AUTH_OPTIONS) private readonly options: ResolvedAuthOptions) {
+    this.verifiedTokens = new VerifiedTokenCache(options.verifiedTokenCacheSize);
+  }
 
   /** Signs a new access token with the signing key, `typ: at+jwt`, a fresh `jti`, `iat` and `exp`. */
   sign(input: AccessTokenInput, now: number = Date.now()): SignedAccessToken {
