@@ -18,3 +18,13 @@ describe('AuthException', () => {
     });
   });
 });
+
+describe('AuthException cost', () => {
+  it('captures no stack frames (they are answers, not bugs) and leaves the global limit as it was', () => {
+    const before = Error.stackTraceLimit;
+    const err = new AuthException(AuthErrorCode.INVALID_TOKEN, 'Token is invalid');
+    expect(err.stack ?? '').not.toMatch(/\n\s+at /);
+    expect(Error.stackTraceLimit).toBe(before);
+    expect(new Error('ordinary').stack).toMatch(/\n\s+at /);
+  });
+});

@@ -11,24 +11,33 @@ export type AuthErrorDetails = Record<string, string | number | undefined>;
  * @publicApi
  */
 export class AuthException extends HttpException {
-  constructor(
-    readonly code: AuthErrorCode,
-    message: string,
-    status: number = HttpStatus.UNAUTHORIZED,
-    readonly details: AuthErrorDetails = {},
-    /** Whether a token was presented and rejected: decides the RFC 6750 `error` attribute. */
-    readonly tokenRejected = true,
-  ) {
-    super(
-      {
-        statusCode: status,
-        code,
-        message,
-        error: status === HttpStatus.UNAUTHORIZED ? 'Unauthorized' : status === 503 ? 'Service Unavailable' : 'Error',
-        ...stripUndefined(details),
-      },
-      status,
-    );
+  readonly code: AuthErrorCode;
+  readonly details: AuthErrorDetails;
+  /** Whether a token was presented and rejected: decides the RFC 6750 `error` attribute. */
+  readonly tokenRejected: boolean;
+
+  constructor(code: AuthErrorCode, message: string, status: number = HttpStatus.UNAUTHORIZED, details: AuthErrorDetails = {}, tokenRejected = true) {
+    // These are answers to clients, not bugs: a stack trace would cost more than the rest of a
+    // rejected request (15-20 µs measured by the benchmark) and point at nothing worth reading.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(
+        {
+          statusCode: status,
+          code,
+          message,
+          error: status === HttpStatus.UNAUTHORIZED ? 'Unauthorized' : status === 503 ? 'Service Unavailable' : 'Error',
+          ...stripUndefined(details),
+        },
+        status,
+      );
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
+    this.code = code;
+    this.details = details;
+    this.tokenRejected = tokenRejected;
     this.name = 'AuthException';
   }
 
