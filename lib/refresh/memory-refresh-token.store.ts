@@ -20,7 +20,8 @@ export interface MemoryRefreshTokenStoreOptions {
  */
 export class MemoryRefreshTokenStore implements RefreshTokenStore {
   private readonly sessions = new Map<string, RefreshSession>();
-  private readonly bySubject = new Map<string, Set<string>>();
+  // Most subjects have one session: a bare sid costs nothing extra, a Set (~150 bytes) only appears at the second.
+  private readonly bySubject = new Map<string, string | Set<string>>();
   private readonly maxSessions: number;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
@@ -55,10 +56,11 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
       const oldest = this.sessions.keys().next().value as string;
       this.forget(oldest);
     }
-    this.sessions.set(session.sid, copy(session));
-    let sids = this.bySubject.get(session.sub);
-    if (!sids) this.bySubject.set(session.sub, (sids = new Set()));
-    sids.add(session.sid);
+    this.sessions.set(session.sid, stored(session));
+    const sids = this.bySubject.get(session.sub);
+    if (sids === undefined) this.bySubject.set(session.sub, session.sid);
+    else if (typeof sids === 'string') this.bySubject.set(session.sub, new Set([sids, session.sid]));
+    else sids.add(session.sid);
   }
 
   async get(sid: string): Promise<RefreshSession | null> {
@@ -68,7 +70,7 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
 
   async rotate(sid: string, expected: { generation: number; tokenHash: string }, update: RotationUpdate): Promise<boolean> {
     const session = this.live(sid);
-    if (!session || session.revokedAt !== null) return false;
+    if (!session || session.revokedAt != null) return false;
     if (session.generation !== expected.generation || session.tokenHash !== expected.tokenHash) return false;
     // Field by field: an update object carrying extra properties must not smuggle them into the session,
     // and an absent lastIp/lastUserAgent means the rotating request had none, as in every other store.
@@ -87,7 +89,7 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
 
   async revoke(sid: string, reason: RevocationReason, at: number): Promise<boolean> {
     const session = this.live(sid);
-    if (!session || session.revokedAt !== null) return false;
+    if (!session || session.revokedAt != null) return false;
     session.revokedAt = at;
     session.revokedReason = reason;
     return true;
@@ -95,7 +97,8 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
 
   async listBySubject(sub: string): Promise<RefreshSession[]> {
     const out: RefreshSession[] = [];
-    for (const sid of this.bySubject.get(sub) ?? []) {
+    const sids = this.bySubject.get(sub);
+    for (const sid of typeof sids === 'string' ? [sids] : (sids ?? [])) {
       const session = this.live(sid);
       if (session) out.push(copy(session));
     }
@@ -129,12 +132,41 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
     if (!session) return;
     this.sessions.delete(sid);
     const sids = this.bySubject.get(session.sub);
-    sids?.delete(sid);
-    if (sids && sids.size === 0) this.bySubject.delete(session.sub);
+    if (sids === sid) this.bySubject.delete(session.sub);
+    else if (typeof sids === 'object') {
+      sids.delete(sid);
+      if (sids.size === 1) this.bySubject.set(session.sub, sids.values().next().value as string);
+    }
   }
 }
 
+// Sessions without custom claims (the usual case) share this one frozen object instead of an empty one each.
+const NO_CLAIMS: Record<string, unknown> = Object.freeze({});
+
 /** Claims are copied too: a caller mutating what it passed in or got back must not change the stored session. */
 function copy(session: RefreshSession): RefreshSession {
-  return { ...session, claims: structuredClone(session.claims) };
+  return {
+    ...session,
+    claims: structuredClone(session.claims),
+    // Stored sessions leave these out while they are null (see `stored`); callers always see them.
+    previousTokenHash: session.previousTokenHash ?? null,
+    rotatedAt: session.rotatedAt ?? null,
+    revokedAt: session.revokedAt ?? null,
+  };
+}
+
+/**
+ * The copy kept in the map. A new session's null fields are left out until a
+ * rotation or revocation sets them: 24 bytes less for each of the (many) sessions
+ * that never rotate. Readers compare them with `!= null`.
+ */
+function stored(session: RefreshSession): RefreshSession {
+  const { previousTokenHash, rotatedAt, revokedAt, ...rest } = session;
+  const out = rest as RefreshSession;
+  if (Object.keys(session.claims ?? {}).length === 0) out.claims = NO_CLAIMS;
+  else out.claims = structuredClone(session.claims);
+  if (previousTokenHash !== null) out.previousTokenHash = previousTokenHash;
+  if (rotatedAt !== null) out.rotatedAt = rotatedAt;
+  if (revokedAt !== null) out.revokedAt = revokedAt;
+  return out;
 }
