@@ -1,4 +1,5 @@
-import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { randomFromPool, randomId } from '../tokens/random-pool.js';
 
 const VERSION = 1;
 const SID_BYTES = 16;
@@ -39,12 +40,12 @@ export class RefreshTokenCodec {
 
   /** A new session id (128 random bits, base64url). */
   newSessionId(): string {
-    return randomBytes(SID_BYTES).toString('base64url');
+    return randomId(SID_BYTES);
   }
 
   /** The first refresh token of a session. */
   first(sid: string): string {
-    return this.assemble(sid, 0, randomBytes(SECRET_BYTES));
+    return this.assemble(sid, 0, randomFromPool(SECRET_BYTES));
   }
 
   /** The successor of `token`: deterministic, so a retried rotation gets the same one. */

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { ACCESS_TOKEN_TYPE } from '../auth.constants.js';
 import { RESOLVED_AUTH_OPTIONS } from '../auth.internal-constants.js';
 import {
@@ -11,6 +10,7 @@ import type { ResolvedAuthOptions } from '../options/resolve-auth-options.js';
 import { AccessTokenClaims, RESERVED_CLAIMS } from './access-token-claims.interface.js';
 import { parseCompactJws } from './compact-jws.js';
 import { signJws, verifyJws } from './jws-algorithms.js';
+import { randomId } from './random-pool.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
 
 /** What `sign()` returns. @publicApi */
@@ -70,7 +70,7 @@ export class AccessTokenService {
       ...custom,
       sub: input.sub,
       sid: input.sid,
-      jti: randomBytes(16).toString('base64url'),
+      jti: randomId(16),
       iat,
       exp: iat + Math.round(accessTokenTtl),
       ...(issuer !== undefined ? { iss: issuer } : {}),
