@@ -9,7 +9,8 @@ import { requestFromContext, responseFromContext } from '../http/request-from-co
 import { setResponseHeader } from '../http/response-headers.js';
 import { bearerChallenge } from '../http/www-authenticate.js';
 import type { ResolvedAuthOptions } from '../options/resolve-auth-options.js';
-import { STRATEGY_CONTEXT, StrategyContext } from '../strategies/jwt.strategy.js';
+import passport from 'passport';
+import { JwtStrategy, STRATEGY_CONTEXT, StrategyContext } from '../strategies/jwt.strategy.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
 import { RefreshService } from '../refresh/refresh.service.js';
 
@@ -39,7 +40,18 @@ export class JwtGuard extends AuthGuard(JWT_STRATEGY_NAME) {
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.isPublic(context)) return true;
-    return (await super.canActivate(context)) as boolean;
+    const strategy = registeredStrategy();
+    // Someone registered a strategy of their own under our name: let passport run it as it always would.
+    if (!strategy) return (await super.canActivate(context)) as boolean;
+    // Same strategy, same checks and the same handleRequest hook as through passport, minus what
+    // passport.authenticate builds per request (option spreads, closures, a strategy clone, a promise):
+    // about a third of a guarded Fastify request's CPU in the benchmark.
+    const request = this.getRequest(context);
+    const pending = strategy.check(request, this.strategyContext);
+    const outcome = pending instanceof Promise ? await pending : pending;
+    const user = this.handleRequest(outcome.error ?? null, outcome.user ?? false, outcome.info, context);
+    request[(this as { options?: { property?: string } }).options?.property ?? 'user'] = user;
+    return true;
   }
 
   /** True when `@Public()` is on the handler or its class. */
@@ -83,4 +95,11 @@ export class JwtGuard extends AuthGuard(JWT_STRATEGY_NAME) {
     }
     throw exception;
   }
+}
+
+/** The strategy passport holds under our name, when it is ours (or a subclass, with its own `validate()`). */
+function registeredStrategy(): JwtStrategy | undefined {
+  // `_strategy` is how passport itself looks strategies up; asking it keeps "last registered wins" as passport has it.
+  const strategy = (passport as unknown as { _strategy(name: string): unknown })._strategy(JWT_STRATEGY_NAME);
+  return strategy instanceof JwtStrategy ? strategy : undefined;
 }

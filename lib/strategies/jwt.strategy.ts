@@ -51,46 +51,69 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY_NAME) {
     return claims;
   }
 
-  override authenticate(request: any, options?: Record<string | symbol, unknown>): void {
-    const ctx = (options?.[STRATEGY_CONTEXT] as StrategyContext | undefined) ?? { tokens: this.tokens, options: this.resolved };
+  /**
+   * The whole check of one request, as an outcome rather than passport's
+   * success/fail/error callbacks, so `JwtGuard` can run it without passport's
+   * per-request machinery while `AuthGuard('jwt')` keeps going through passport.
+   * Synchronous whenever it can be: no promise on the common path.
+   */
+  check(request: unknown, ctx: StrategyContext = { tokens: this.tokens, options: this.resolved }): StrategyOutcome | Promise<StrategyOutcome> {
     let token: string | null | undefined;
     try {
       token = ctx.options.tokenExtractor(request);
     } catch (err) {
-      return this.error(err as Error);
+      return { error: err as Error };
     }
-    if (!token) return this.fail(new NoTokenException(), 401);
+    if (!token) return { info: new NoTokenException() };
     let claims: AccessTokenClaims;
     try {
       claims = ctx.tokens.verify(token);
     } catch (err) {
-      if (err instanceof AuthException) return this.fail(err, 401);
-      return this.error(err as Error);
+      return err instanceof AuthException ? { info: err } : { error: err as Error };
     }
     const active = ctx.sessions ? ctx.sessions.checkSession(claims.sid) : true;
-    // The common case (check off, or a cached answer) stays synchronous: no promise per request.
     if (active === true) return this.accept(claims);
-    if (active === false) return this.fail(new TokenRevokedException(), 401);
-    active.then(
-      (ok) => (ok ? this.accept(claims) : this.fail(new TokenRevokedException(), 401)),
-      (err: Error) => (err instanceof AuthException ? this.fail(err, err.getStatus()) : this.error(err)),
+    if (active === false) return { info: new TokenRevokedException() };
+    return active.then(
+      (ok) => (ok ? this.accept(claims) : { info: new TokenRevokedException() }),
+      (err: Error) => (err instanceof AuthException ? { info: err } : { error: err }),
     );
   }
 
-  private accept(claims: AccessTokenClaims): void {
+  override authenticate(request: any, options?: Record<string | symbol, unknown>): void {
+    const ctx = options?.[STRATEGY_CONTEXT] as StrategyContext | undefined;
+    const outcome = this.check(request, ctx);
+    if (outcome instanceof Promise) outcome.then((o) => this.report(o));
+    else this.report(outcome);
+  }
+
+  /** Hands an outcome to passport. */
+  private report(outcome: StrategyOutcome): void {
+    if (outcome.error) return this.error(outcome.error);
+    if (outcome.user) return this.success(outcome.user as Express.User);
+    return this.fail(outcome.info ?? 401, outcome.info?.getStatus() ?? 401);
+  }
+
+  private accept(claims: AccessTokenClaims): StrategyOutcome | Promise<StrategyOutcome> {
     let user: unknown;
     try {
       user = this.validate(claims);
     } catch (err) {
-      return err instanceof AuthException ? this.fail(err, 401) : this.error(err as Error);
+      return err instanceof AuthException ? { info: err } : { error: err as Error };
     }
     if (user instanceof Promise) {
-      user.then(
-        (u) => (u ? this.success(u as Express.User) : this.fail(401)),
-        (err: Error) => (err instanceof AuthException ? this.fail(err, 401) : this.error(err)),
+      return user.then(
+        (u: unknown) => (u ? { user: u } : {}),
+        (err: Error) => (err instanceof AuthException ? { info: err } : { error: err }),
       );
-      return;
     }
-    return user ? this.success(user as Express.User) : this.fail(401);
+    return user ? { user } : {};
   }
+}
+
+/** What checking one request came to: a user, a coded refusal (`info`), or an unexpected error. */
+export interface StrategyOutcome {
+  user?: unknown;
+  info?: AuthException;
+  error?: Error;
 }
