@@ -2,7 +2,7 @@ import type { BenchAlgorithm } from './bench-keys.js';
 
 /** Which app a child process runs. */
 export interface AppSpec {
-  kind: 'ping' | 'floor' | 'recipe' | 'ours' | 'ours-session' | 'prototype';
+  kind: 'ping' | 'floor' | 'recipe' | 'ours' | 'ours-session';
   platform: 'express' | 'fastify';
   algorithm: BenchAlgorithm;
 }

@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { AccessTokenService, RefreshService } from '../../lib/index.js';
 import { makeKeys, tamper } from './bench-keys.js';
 import type { AppSpec, AppReady } from './app-spec.js';
-import { DirectJwtGuard } from './direct-jwt.guard.js';
 import { oursModule } from './ours.module.js';
 import { FloorModule } from './floor.module.js';
 import { PingModule } from './ping.module.js';
@@ -32,9 +31,6 @@ async function main(spec: AppSpec): Promise<AppReady> {
     token = async (app) => recipeToken(app.get(JwtService));
   } else if (spec.kind === 'ours') {
     module = oursModule(keys, false);
-    token = async (app) => app.get(AccessTokenService).sign({ sub: 'user-1', sid: 'bench-session' }).token;
-  } else if (spec.kind === 'prototype') {
-    module = oursModule(keys, false, DirectJwtGuard);
     token = async (app) => app.get(AccessTokenService).sign({ sub: 'user-1', sid: 'bench-session' }).token;
   } else if (spec.kind === 'ours-session') {
     module = oursModule(keys, true);
