@@ -1,13 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { sessionRetainUntil, SESSION_RETENTION_MS } from '../../lib/refresh/refresh-session.interface.js';
 import type { RefreshSession } from '../../lib/refresh/refresh-session.interface.js';
 import { RedisRefreshTokenStore } from '../../lib/redis/index.js';
+import { freePort } from '../support/redis-server.js';
 import { makeFreshSession, makeSession, refreshTokenStoreContract } from './refresh-token-store.contract.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -454,17 +455,6 @@ describe('RedisRefreshTokenStore', () => {
     });
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A bare PING over TCP, so readiness checks don't depend on the client under test. */
 function ping(port: number): Promise<void> {
