@@ -8,20 +8,24 @@ import { AuthException } from '../errors/auth.exception.js';
 import { requestFromContext, responseFromContext } from '../http/request-from-context.js';
 import { setResponseHeader } from '../http/response-headers.js';
 import { bearerChallenge } from '../http/www-authenticate.js';
-import type { ResolvedAuthOptions } from '../options/resolve-auth-options.js';
 import passport from 'passport';
+import type { ResolvedAuthOptions } from '../options/resolve-auth-options.js';
+import { RefreshService } from '../refresh/refresh.service.js';
 import { JwtStrategy, STRATEGY_CONTEXT, StrategyContext } from '../strategies/jwt.strategy.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
-import { RefreshService } from '../refresh/refresh.service.js';
 
 /**
  * Guards routes with a bearer access token and answers every failure with a
- * coded 401 and an RFC 6750 challenge. Subclass it and override the small
- * protected hooks (`isPublic`, `toAuthException`, `reject`) rather than `canActivate`.
+ * coded 401 and an RFC 6750 challenge. It is passport's `AuthGuard` for the
+ * `JwtStrategy` registered under our name (a subclass of it included, with its
+ * own `validate()`). Subclass it and override the small hooks (`isPublic`,
+ * `handleRequest`, `toAuthException`, `reject`) rather than `canActivate`.
  * @publicApi
  */
 @Injectable()
 export class JwtGuard extends AuthGuard(JWT_STRATEGY_NAME) {
+  private readonly strategyContext: StrategyContext;
+
   constructor(
     @Inject(Reflector) protected readonly reflector: Reflector,
     @Inject(AccessTokenService) protected readonly tokens: AccessTokenService,
@@ -35,8 +39,6 @@ export class JwtGuard extends AuthGuard(JWT_STRATEGY_NAME) {
       ...(sessions?.sessionCheckEnabled && { sessions }),
     };
   }
-
-  private readonly strategyContext: StrategyContext;
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.isPublic(context)) return true;
