@@ -1,15 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, ExecutionContext, Get, INestApplication, Injectable, Module, UseGuards } from '@nestjs/common';
+import { Controller, ExecutionContext, Get, Inject, INestApplication, Injectable, Module, UseGuards } from '@nestjs/common';
 import request from 'supertest';
 import { AccessTokenClaims, AuthModule, CurrentUser, JwtGuard, JwtStrategy, RefreshService } from '../../lib/index.js';
 import { createApp, PLATFORMS } from '../support/create-app.js';
 
-/** Loads a "user entity" from the claims, as an app would from its database; refuses one subject. */
+/** Stands for the app's user table. */
+@Injectable()
+class Directory {
+  findActive(sub: string) {
+    return sub === 'banned' ? null : { id: sub, loadedFromDb: true };
+  }
+}
+
+/** Loads a "user entity" from the claims, as the README shows: property injection, base constructor untouched. */
 @Injectable()
 class UserStrategy extends JwtStrategy {
+  @Inject(Directory) private readonly directory!: Directory;
+
   override async validate(claims: AccessTokenClaims) {
-    if (claims.sub === 'banned') return null;
-    return { id: claims.sub, loadedFromDb: true };
+    return this.directory.findActive(claims.sub);
   }
 }
 
@@ -41,7 +50,7 @@ class ProfileController {
 @Module({
   imports: [AuthModule.forRoot({ secret: 'custom-strategy-secret-of-32-bytes-or-more', isGlobal: true })],
   controllers: [ProfileController],
-  providers: [UserStrategy, AuditingGuard],
+  providers: [Directory, UserStrategy, AuditingGuard],
 })
 class CustomStrategyModule {}
 
