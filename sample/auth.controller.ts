@@ -7,7 +7,7 @@ import {
   RefreshCookieService,
   RefreshService,
 } from '../lib/index.js';
-import type { TokenPair } from '../lib/index.js';
+import type { TokenPairBody } from '../lib/index.js';
 import { parseLoginBody, parseRefreshBody } from './request-bodies.js';
 import { UsersService } from './users.service.js';
 
@@ -24,25 +24,23 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  async login(@Body() body: unknown, @Req() req: unknown, @Res({ passthrough: true }) res: unknown): Promise<TokenPair> {
+  async login(@Body() body: unknown, @Req() req: unknown, @Res({ passthrough: true }) res: unknown): Promise<TokenPairBody> {
     const { username, password } = parseLoginBody(body);
     const user = this.users.verify(username, password);
     if (!user) throw new InvalidCredentialsException();
     const pair = await this.refresh.issue(user.username, { name: user.displayName }, clientContextFrom(req));
-    this.cookies.write(res, pair);
-    return pair;
+    return this.cookies.write(res, pair);
   }
 
   @Public()
   @Post('refresh')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  async rotate(@Body() body: unknown, @Req() req: unknown, @Res({ passthrough: true }) res: unknown): Promise<TokenPair> {
+  async rotate(@Body() body: unknown, @Req() req: unknown, @Res({ passthrough: true }) res: unknown): Promise<TokenPairBody> {
     // A token in the body wins over the cookie (the contract), so a client can always say exactly which token it means.
     const token = parseRefreshBody(body) ?? this.cookies.read(req);
     const pair = await this.refresh.rotate(token, clientContextFrom(req));
-    this.cookies.write(res, pair);
-    return pair;
+    return this.cookies.write(res, pair);
   }
 
   @Post('logout')

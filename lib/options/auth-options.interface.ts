@@ -104,4 +104,10 @@ export interface RefreshCookieOptions {
   secure?: boolean;
   /** `Domain` attribute. Default: none (host-only). */
   domain?: string;
+  /**
+   * Also send the refresh token in the JSON body. Default `true` (what the
+   * sample's HTTP contract promises). `false` keeps it out of reach of page
+   * scripts entirely: only the httpOnly cookie carries it.
+   */
+  bodyToken?: boolean;
 }

@@ -12,6 +12,7 @@ export interface ResolvedRefreshCookie {
   sameSite: 'Strict' | 'Lax';
   secure: boolean;
   domain: string | undefined;
+  bodyToken: boolean;
 }
 
 /** Refresh-side options after validation; durations in milliseconds. */
@@ -99,6 +100,7 @@ function cookie(value: AuthModuleOptions['refreshCookie']): ResolvedRefreshCooki
     sameSite: config.sameSite ?? 'Strict',
     secure: config.secure ?? true,
     domain: config.domain,
+    bodyToken: config.bodyToken ?? true,
   };
   if (!COOKIE_NAME.test(resolved.name)) throw new AuthConfigError(`"refreshCookie.name" is not a valid cookie name: "${resolved.name}".`);
   if (!resolved.path.startsWith('/') || !COOKIE_VALUE_SAFE.test(resolved.path)) {
@@ -110,6 +112,7 @@ function cookie(value: AuthModuleOptions['refreshCookie']): ResolvedRefreshCooki
   if (resolved.domain !== undefined && !/^[A-Za-z0-9.-]+$/.test(resolved.domain)) {
     throw new AuthConfigError(`"refreshCookie.domain" is not a host name: "${resolved.domain}".`);
   }
+  if (typeof resolved.bodyToken !== 'boolean') throw new AuthConfigError('"refreshCookie.bodyToken" must be a boolean.');
   return resolved;
 }
 

@@ -5,7 +5,7 @@ export { MemoryRefreshTokenStore } from './memory-refresh-token.store.js';
 export type { MemoryRefreshTokenStoreOptions } from './memory-refresh-token.store.js';
 export { SESSION_RETENTION_MS, sessionRetainUntil } from './refresh-session.interface.js';
 export type { RefreshSession, RotationUpdate, RevocationReason } from './refresh-session.interface.js';
-export type { TokenPair } from './token-pair.interface.js';
+export type { TokenPair, TokenPairBody } from './token-pair.interface.js';
 export type { SessionInfo } from './session-info.interface.js';
 export type {
   ClientContext,

@@ -3,7 +3,7 @@ import { RESOLVED_AUTH_OPTIONS } from '../auth.internal-constants.js';
 import { appendResponseHeader } from '../http/response-headers.js';
 import type { ResolvedAuthOptions } from '../options/resolve-auth-options.js';
 import type { ResolvedRefreshCookie } from '../options/resolve-refresh-options.js';
-import type { TokenPair } from './token-pair.interface.js';
+import type { TokenPair, TokenPairBody } from './token-pair.interface.js';
 
 // Longer than any cookie we set: a bigger header is not ours and not worth parsing.
 const MAX_COOKIE_HEADER = 8192;
@@ -43,10 +43,17 @@ export class RefreshCookieService {
     return undefined;
   }
 
-  /** Sets the cookie to the pair's refresh token, expiring with it. */
-  write(response: unknown, pair: TokenPair): void {
-    if (!this.cookie) return;
+  /**
+   * Sets the cookie to the pair's refresh token, expiring with it, and returns
+   * the body to send: the pair itself, or the pair without `refreshToken` when
+   * `refreshCookie.bodyToken` is `false`.
+   */
+  write(response: unknown, pair: TokenPair): TokenPairBody {
+    if (!this.cookie) return pair;
     appendResponseHeader(response, 'Set-Cookie', this.serialize(pair.refreshToken, pair.refreshExpiresIn));
+    if (this.cookie.bodyToken) return pair;
+    const { refreshToken: _kept, ...body } = pair;
+    return body;
   }
 
   /** Expires the cookie (logout). */

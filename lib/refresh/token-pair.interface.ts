@@ -9,3 +9,6 @@ export interface TokenPair {
   /** Seconds until the refresh token expires: the earlier of its sliding TTL and the session's absolute end. */
   refreshExpiresIn: number;
 }
+
+/** What a login or refresh endpoint sends: the pair, without `refreshToken` when cookie mode keeps it out of the body. @publicApi */
+export type TokenPairBody = Omit<TokenPair, 'refreshToken'> & { refreshToken?: string };
