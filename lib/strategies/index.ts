@@ -1,1 +1,2 @@
 export { JwtStrategy } from './jwt.strategy.js';
+export type { StrategyContext, StrategyOutcome } from './jwt.strategy.js';
