@@ -2,26 +2,14 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { MemoryRefreshTokenStore } from './memory-refresh-token.store.js';
 import type { RefreshSession } from './refresh-session.interface.js';
 import { SESSION_RETENTION_MS } from './refresh-session.interface.js';
+import { makeFreshSession } from '../../test/stores/refresh-token-store.contract.js';
 
 const T0 = Date.UTC(2026, 2, 5, 12);
 const DAY = 24 * 60 * 60 * 1000;
 
+// The contract suite's fresh session, with readable ids for these memory-only cases.
 function session(sid: string, sub: string, overrides: Partial<RefreshSession> = {}): RefreshSession {
-  return {
-    sid,
-    sub,
-    claims: {},
-    generation: 0,
-    tokenHash: `hash-${sid}`,
-    previousTokenHash: null,
-    rotatedAt: null,
-    createdAt: T0,
-    expiresAt: T0 + 7 * DAY,
-    absoluteExpiresAt: T0 + 30 * DAY,
-    lastUsedAt: T0,
-    revokedAt: null,
-    ...overrides,
-  };
+  return makeFreshSession(T0, { sid, sub, tokenHash: `hash-${sid}`, ...overrides });
 }
 
 describe('MemoryRefreshTokenStore (memory-only behaviour)', () => {
