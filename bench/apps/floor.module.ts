@@ -15,8 +15,9 @@ import {
  * parameter decorator reading request.user), but the guard checks nothing.
  * What `ours` costs beyond this is the library's own cost; what this costs
  * beyond `ping` is Nest's guard and parameter machinery, which no guard avoids.
- * `/denied` is the same for a refusal: a guard that throws a 401 at once, so
- * what it costs is Nest's exception path, the floor under any rejection.
+ * `/denied` is the same for a refusal: a guard that throws a 401 at once, as
+ * guards usually do (with a stack trace); `/denied-bare` throws one without a
+ * stack trace, which leaves only Nest's exception path: the floor under any rejection.
  */
 
 @Injectable()
@@ -31,6 +32,20 @@ class AllowGuard implements CanActivate {
 class DenyGuard implements CanActivate {
   canActivate(): boolean {
     throw new UnauthorizedException();
+  }
+}
+
+/** The cheapest refusal a guard can make: a 401 built without a stack trace, so only Nest's exception path is left. */
+@Injectable()
+class BareDenyGuard implements CanActivate {
+  canActivate(): boolean {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      throw new UnauthorizedException();
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 }
 
@@ -49,7 +64,13 @@ class FloorController {
   denied(@UserSub() sub: string) {
     return { sub };
   }
+
+  @UseGuards(BareDenyGuard)
+  @Get('denied-bare')
+  deniedBare(@UserSub() sub: string) {
+    return { sub };
+  }
 }
 
-@Module({ controllers: [FloorController], providers: [AllowGuard, DenyGuard] })
+@Module({ controllers: [FloorController], providers: [AllowGuard, DenyGuard, BareDenyGuard] })
 export class FloorModule {}

@@ -143,16 +143,31 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
 // Sessions without custom claims (the usual case) share this one frozen object instead of an empty one each.
 const NO_CLAIMS: Record<string, unknown> = Object.freeze({});
 
-/** Claims are copied too: a caller mutating what it passed in or got back must not change the stored session. */
-function copy(session: RefreshSession): RefreshSession {
-  return {
-    ...session,
-    claims: structuredClone(session.claims),
+/**
+ * A fresh object for the caller, field by field (one shape, and no stray property of the stored object leaks out).
+ * Claims are copied too: a caller mutating what it passed in or got back must not change the stored session.
+ */
+function copy(s: RefreshSession): RefreshSession {
+  const out: RefreshSession = {
+    sid: s.sid,
+    sub: s.sub,
+    // The shared empty claims are frozen, so handing them out is safe and saves a clone per read.
+    claims: s.claims === NO_CLAIMS ? NO_CLAIMS : structuredClone(s.claims),
+    generation: s.generation,
+    tokenHash: s.tokenHash,
     // Stored sessions leave these out while they are null (see `stored`); callers always see them.
-    previousTokenHash: session.previousTokenHash ?? null,
-    rotatedAt: session.rotatedAt ?? null,
-    revokedAt: session.revokedAt ?? null,
+    previousTokenHash: s.previousTokenHash ?? null,
+    rotatedAt: s.rotatedAt ?? null,
+    createdAt: s.createdAt,
+    expiresAt: s.expiresAt,
+    absoluteExpiresAt: s.absoluteExpiresAt,
+    lastUsedAt: s.lastUsedAt,
+    revokedAt: s.revokedAt ?? null,
   };
+  if (s.lastIp !== undefined) out.lastIp = s.lastIp;
+  if (s.lastUserAgent !== undefined) out.lastUserAgent = s.lastUserAgent;
+  if (s.revokedReason !== undefined) out.revokedReason = s.revokedReason;
+  return out;
 }
 
 /**

@@ -2,7 +2,7 @@
 export type RevocationReason = 'logout' | 'logout_all' | 'reuse_detected' | 'revoked';
 
 /**
- * One session (a rotation chain) as a store keeps it. Only hashes of refresh
+ * One session (a rotation chain) as a store keeps it. Only digests of refresh
  * tokens are stored. Times are milliseconds since the epoch.
  * @publicApi
  */
@@ -13,9 +13,12 @@ export interface RefreshSession {
   claims: Record<string, unknown>;
   /** How many rotations the session has had; the live token carries this number. */
   generation: number;
-  /** SHA-256 (base64url) of the live refresh token. */
+  /**
+   * Digest of the live refresh token, never the token: its 128-bit HMAC-SHA-256 tag, base64url
+   * (sessions written by 0.1.0 hold a SHA-256 of the token instead, and still work). Stores only compare it.
+   */
   tokenHash: string;
-  /** SHA-256 of the token retired by the last rotation: the only one with a grace window. */
+  /** Digest of the token retired by the last rotation: the only one with a grace window. */
   previousTokenHash: string | null;
   /** When the last rotation happened. */
   rotatedAt: number | null;

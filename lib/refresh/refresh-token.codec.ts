@@ -1,21 +1,36 @@
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { hash, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { HmacKey } from '../tokens/hmac-key.js';
 import { randomFromPool, randomId } from '../tokens/random-pool.js';
 
 const VERSION = 1;
 const SID_BYTES = 16;
 const SECRET_BYTES = 32;
 const TAG_BYTES = 16;
-const BODY_BYTES = 1 + SID_BYTES + 4 + SECRET_BYTES;
+const GENERATION_AT = 1 + SID_BYTES;
+const SECRET_AT = GENERATION_AT + 4;
+const BODY_BYTES = SECRET_AT + SECRET_BYTES;
 const TOKEN_BYTES = BODY_BYTES + TAG_BYTES;
 /** Length of a refresh token in characters (base64url of 69 bytes). */
 export const REFRESH_TOKEN_LENGTH = Math.ceil((TOKEN_BYTES * 4) / 3);
+const SID_CHARS = Math.ceil((SID_BYTES * 4) / 3);
 const TOKEN_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${REFRESH_TOKEN_LENGTH}}$`);
 
 /** What a well-formed, authentic refresh token says about itself. */
 export interface DecodedRefreshToken {
   sid: string;
   generation: number;
+  /** The token's digest as stores keep it (see `RefreshTokenCodec.digestOf`). */
+  digest: string;
 }
+
+/** A token just made, and the digest a store keeps for it. */
+export interface MintedRefreshToken {
+  token: string;
+  digest: string;
+}
+
+// What sessions stored by 0.1.0 hold instead: SHA-256 of the token, base64url (43 characters).
+const LEGACY_DIGEST_LENGTH = 43;
 
 /**
  * Makes and reads opaque refresh tokens:
@@ -26,16 +41,21 @@ export interface DecodedRefreshToken {
  *   the same successor can be recomputed and returned without ever being stored.
  * - The tag proves the server minted the token, so a retired token can be told
  *   from a forgery carrying a known session id: only real reuse revokes a session.
+ * - The tag is also what stores keep (base64url, 22 characters): a 128-bit
+ *   HMAC-SHA-256 of everything else in the token, under a key the store never
+ *   sees. It identifies an authentic token as well as a SHA-256 of the whole
+ *   token would, can't be turned back into the token, and costs nothing more:
+ *   `decode` computes it anyway to check the tag.
  * - The dot-free, fixed-length shape can never parse as a JWS, and a JWS never
  *   parses as this (RFC 8725 §3.12: no token passes for another kind).
  */
 export class RefreshTokenCodec {
-  private readonly tagKey: Buffer;
-  private readonly deriveKey: Buffer;
+  private readonly tagKey: HmacKey;
+  private readonly deriveKey: HmacKey;
 
   constructor(secret: Buffer) {
-    this.tagKey = Buffer.from(hkdfSync('sha256', secret, 'nestjs-jwt-refresh', 'refresh-token tag', 32));
-    this.deriveKey = Buffer.from(hkdfSync('sha256', secret, 'nestjs-jwt-refresh', 'refresh-token successor', 32));
+    this.tagKey = new HmacKey('sha256', Buffer.from(hkdfSync('sha256', secret, 'nestjs-jwt-refresh', 'refresh-token tag', 32)));
+    this.deriveKey = new HmacKey('sha256', Buffer.from(hkdfSync('sha256', secret, 'nestjs-jwt-refresh', 'refresh-token successor', 32)));
   }
 
   /** A new session id (128 random bits, base64url). */
@@ -44,14 +64,13 @@ export class RefreshTokenCodec {
   }
 
   /** The first refresh token of a session. */
-  first(sid: string): string {
-    return this.assemble(sid, 0, randomFromPool(SECRET_BYTES));
+  first(sid: string): MintedRefreshToken {
+    return this.assemble(sid, 0, randomFromPool(SECRET_BYTES).toString('latin1'));
   }
 
   /** The successor of `token`: deterministic, so a retried rotation gets the same one. */
-  successor(token: string, decoded: DecodedRefreshToken): string {
-    const secret = createHmac('sha256', this.deriveKey).update(token).digest();
-    return this.assemble(decoded.sid, decoded.generation + 1, secret);
+  successor(token: string, decoded: DecodedRefreshToken): MintedRefreshToken {
+    return this.assemble(decoded.sid, decoded.generation + 1, this.deriveKey.sign(token, 'latin1'));
   }
 
   /** Reads a token, or returns `null` when it is malformed or its tag is not ours. */
@@ -59,37 +78,46 @@ export class RefreshTokenCodec {
     if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return null;
     const bytes = Buffer.from(token, 'base64url');
     if (bytes.length !== TOKEN_BYTES || bytes[0] !== VERSION) return null;
-    const body = bytes.subarray(0, BODY_BYTES);
-    if (!timingSafeEqual(this.tag(body), bytes.subarray(BODY_BYTES))) return null;
+    const tag = Buffer.from(this.tag(bytes), 'latin1');
+    if (!timingSafeEqual(tag, bytes.subarray(BODY_BYTES))) return null;
     return {
-      sid: bytes.subarray(1, 1 + SID_BYTES).toString('base64url'),
-      generation: bytes.readUInt32BE(1 + SID_BYTES),
+      sid: bytes.toString('base64url', 1, GENERATION_AT),
+      generation: bytes.readUInt32BE(GENERATION_AT),
+      digest: tag.toString('base64url'),
     };
   }
 
-  /** SHA-256 of a token, base64url: what stores keep instead of the token. */
-  hash(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+  /** The digest stores keep for a token, or `null` when the token is not authentic. */
+  digestOf(token: unknown): string | null {
+    return this.decode(token)?.digest ?? null;
   }
 
-  /** Compares two hashes without leaking where they differ. */
-  sameHash(a: string | null | undefined, b: string): boolean {
-    if (typeof a !== 'string' || a.length !== b.length) return false;
-    return timingSafeEqual(Buffer.from(a), Buffer.from(b));
+  /**
+   * Whether `stored` (a session's digest) is the digest of `token`, whose own
+   * digest is `digest`, in constant time. A 43-character `stored` is a SHA-256
+   * written by 0.1.0, which still matches its token, so upgrading logs no one out.
+   */
+  matches(stored: string | null | undefined, token: string, digest: string): boolean {
+    if (typeof stored !== 'string') return false;
+    const presented = stored.length === LEGACY_DIGEST_LENGTH ? hash('sha256', token, 'base64url') : digest;
+    return stored.length === presented.length && timingSafeEqual(Buffer.from(stored), Buffer.from(presented));
   }
 
-  private assemble(sid: string, generation: number, secret: Buffer): string {
-    const body = Buffer.alloc(BODY_BYTES);
-    body[0] = VERSION;
-    const sidBytes = Buffer.from(sid, 'base64url');
-    if (sidBytes.length !== SID_BYTES) throw new Error('session id must be 16 bytes of base64url');
-    sidBytes.copy(body, 1);
-    body.writeUInt32BE(generation, 1 + SID_BYTES);
-    secret.copy(body, 1 + SID_BYTES + 4, 0, SECRET_BYTES);
-    return Buffer.concat([body, this.tag(body)]).toString('base64url');
+  /** `secret` is 32 bytes as a latin1 string (one character per byte). */
+  private assemble(sid: string, generation: number, secret: string): MintedRefreshToken {
+    const token = Buffer.allocUnsafe(TOKEN_BYTES);
+    token[0] = VERSION;
+    if (sid.length !== SID_CHARS || token.write(sid, 1, 'base64url') !== SID_BYTES) {
+      throw new Error('session id must be 16 bytes of base64url');
+    }
+    token.writeUInt32BE(generation, GENERATION_AT);
+    token.write(secret, SECRET_AT, 'latin1');
+    token.write(this.tag(token), BODY_BYTES, 'latin1');
+    return { token: token.toString('base64url'), digest: token.toString('base64url', BODY_BYTES) };
   }
 
-  private tag(body: Buffer): Buffer {
-    return createHmac('sha256', this.tagKey).update(body).digest().subarray(0, TAG_BYTES);
+  /** The first 16 bytes of the HMAC of the token's body, as latin1. */
+  private tag(token: Buffer): string {
+    return this.tagKey.sign(token.subarray(0, BODY_BYTES), 'latin1').slice(0, TAG_BYTES);
   }
 }

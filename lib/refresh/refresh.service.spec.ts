@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Test } from '@nestjs/testing';
+import { createHash } from 'node:crypto';
 import { AuthModule } from '../auth.module.js';
 import { AuthErrorCode } from '../errors/auth-error-codes.js';
 import { AuthException } from '../errors/auth.exception.js';
@@ -100,6 +101,27 @@ describe('RefreshService.rotate', () => {
     // The successor is still the live token: the session did not fork.
     const third = await service.rotate(second.refreshToken);
     expect(third.refreshToken).not.toBe(second.refreshToken);
+  });
+
+  it('keeps working on sessions stored by 0.1.0, whose digests are SHA-256 of the token', async () => {
+    const { service, store, advance } = await setup({ reuseGrace: 10 });
+    const sha256 = (token: string) => createHash('sha256').update(token).digest('base64url');
+    // What 0.1.0 wrote after one rotation: SHA-256 of the live token and of the one just retired.
+    const first = await service.issue('alice');
+    const second = await service.rotate(first.refreshToken);
+    const [current] = await store.listBySubject('alice');
+    await store.create({ ...current, tokenHash: sha256(second.refreshToken), previousTokenHash: sha256(first.refreshToken) });
+
+    // The retired token inside the window still gets the same successor...
+    expect((await service.rotate(first.refreshToken)).refreshToken).toBe(second.refreshToken);
+    // ...and the live one rotates, after which the session holds the new digests.
+    const third = await service.rotate(second.refreshToken);
+    const [rotated] = await store.listBySubject('alice');
+    expect(rotated.tokenHash).toHaveLength(22);
+    expect(rotated.previousTokenHash).toHaveLength(22);
+    expect((await service.rotate(third.refreshToken)).refreshToken).not.toBe(third.refreshToken);
+    advance(11);
+    expect(await codeOf(service.rotate(first.refreshToken))).toBe(AuthErrorCode.REFRESH_TOKEN_REUSED);
   });
 
   it('gives 50 parallel rotations of one token a single successor', async () => {

@@ -157,14 +157,14 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
     const sid = this.codec.newSessionId();
     // Sign first: reserved or unserialisable claims fail here, before a session is stored.
     const access = this.tokens.sign({ ...claims, sub: subject, sid }, now);
-    const refreshToken = this.codec.first(sid);
+    const refresh = this.codec.first(sid);
     const absoluteExpiresAt = now + this.settings.sessionMaxAgeMs;
     const session: RefreshSession = {
       sid,
       sub: subject,
       claims: JSON.parse(JSON.stringify(claims)),
       generation: 0,
-      tokenHash: this.codec.hash(refreshToken),
+      tokenHash: refresh.digest,
       previousTokenHash: null,
       rotatedAt: null,
       createdAt: now,
@@ -176,7 +176,7 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
     };
     await this.fromStore(() => this.store.create(session));
     this.emit({ type: 'session.created', sid, sub: subject, at: now, ...clientOf(context) });
-    return this.pair(access.token, access.expiresIn, refreshToken, session.expiresAt, now);
+    return this.pair(access.token, access.expiresIn, refresh.token, session.expiresAt, now);
   }
 
   private async doRotate(refreshToken: unknown, context: ClientContext): Promise<TokenPair> {
@@ -184,7 +184,6 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
     const decoded = this.codec.decode(refreshToken);
     if (!decoded) throw new RefreshTokenInvalidException('malformed or not issued here');
     const token = refreshToken as string;
-    const hash = this.codec.hash(token);
     for (let attempt = 1; ; attempt++) {
       const now = this.settings.clock();
       const session = await this.fromStore(() => this.store.get(decoded.sid));
@@ -194,13 +193,13 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
       if (now >= end) throw new RefreshTokenExpiredException(new Date(end), new Date(now));
 
       if (decoded.generation === session.generation) {
-        if (!this.codec.sameHash(session.tokenHash, hash)) throw new RefreshTokenInvalidException('hash mismatch');
-        const result = await this.advance(session, token, decoded, hash, context, now);
+        if (!this.codec.matches(session.tokenHash, token, decoded.digest)) throw new RefreshTokenInvalidException('hash mismatch');
+        const result = await this.advance(session, token, decoded, context, now);
         if (result) return result;
         if (attempt >= MAX_ROTATION_ATTEMPTS) throw new AuthStoreUnavailableException();
         continue;
       }
-      if (decoded.generation === session.generation - 1 && this.withinGrace(session, hash, now)) {
+      if (decoded.generation === session.generation - 1 && this.withinGrace(session, token, decoded, now)) {
         return this.replayGrace(session, token, decoded, now);
       }
       if (decoded.generation < session.generation) return this.reuseDetected(session, decoded, context, now);
@@ -214,7 +213,6 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
     session: RefreshSession,
     token: string,
     decoded: DecodedRefreshToken,
-    hash: string,
     context: ClientContext,
     now: number,
   ): Promise<TokenPair | null> {
@@ -227,8 +225,8 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
         { generation: session.generation, tokenHash: session.tokenHash },
         {
           generation,
-          tokenHash: this.codec.hash(successor),
-          previousTokenHash: hash,
+          tokenHash: successor.digest,
+          previousTokenHash: decoded.digest,
           rotatedAt: now,
           expiresAt,
           lastUsedAt: now,
@@ -239,25 +237,25 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
     if (!swapped) return null;
     this.emit({ type: 'session.rotated', sid: session.sid, sub: session.sub, at: now, generation, ...clientOf(context) });
     const access = this.tokens.sign({ ...session.claims, sub: session.sub, sid: session.sid }, now);
-    return this.pair(access.token, access.expiresIn, successor, expiresAt, now);
+    return this.pair(access.token, access.expiresIn, successor.token, expiresAt, now);
   }
 
-  private withinGrace(session: RefreshSession, hash: string, now: number): boolean {
+  private withinGrace(session: RefreshSession, token: string, decoded: DecodedRefreshToken, now: number): boolean {
     return (
       session.rotatedAt !== null &&
       now - session.rotatedAt <= this.settings.reuseGraceMs &&
-      this.codec.sameHash(session.previousTokenHash, hash)
+      this.codec.matches(session.previousTokenHash, token, decoded.digest)
     );
   }
 
   /** Same successor as the rotation that just happened, fresh access token: a retry never forks the session. */
   private replayGrace(session: RefreshSession, token: string, decoded: DecodedRefreshToken, now: number): TokenPair {
     const successor = this.codec.successor(token, decoded);
-    if (!this.codec.sameHash(session.tokenHash, this.codec.hash(successor))) {
+    if (!this.codec.matches(session.tokenHash, successor.token, successor.digest)) {
       throw new RefreshTokenInvalidException('successor mismatch');
     }
     const access = this.tokens.sign({ ...session.claims, sub: session.sub, sid: session.sid }, now);
-    return this.pair(access.token, access.expiresIn, successor, session.expiresAt, now);
+    return this.pair(access.token, access.expiresIn, successor.token, session.expiresAt, now);
   }
 
   private async reuseDetected(session: RefreshSession, decoded: DecodedRefreshToken, context: ClientContext, now: number): Promise<never> {

@@ -65,12 +65,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY_NAME) {
       return { error: err as Error };
     }
     if (!token) return { info: new NoTokenException() };
-    let claims: AccessTokenClaims;
+    let verified: AccessTokenClaims | AuthException;
     try {
-      claims = ctx.tokens.verify(token);
+      verified = ctx.tokens.tryVerify(token);
     } catch (err) {
-      return err instanceof AuthException ? { info: err } : { error: err as Error };
+      return { error: err as Error };
     }
+    if (verified instanceof AuthException) return { info: verified };
+    const claims = verified;
     const active = ctx.sessions ? ctx.sessions.checkSession(claims.sid) : true;
     if (active === true) return this.accept(claims);
     if (active === false) return { info: new TokenRevokedException() };

@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { AuthModuleOptions } from '../options/auth-options.interface.js';
 import { resolveAuthOptions } from '../options/resolve-auth-options.js';
+import { AuthException } from '../errors/auth.exception.js';
+import { InvalidTokenException } from '../errors/access-token.exceptions.js';
 import { AccessTokenService } from './access-token.service.js';
 
 const secret = 'k'.repeat(32);
@@ -35,6 +37,16 @@ describe('AccessTokenService', () => {
 
   it('refuses custom claims that would overwrite reserved ones', () => {
     expect(() => s.sign({ sub: 'a', sid: 'b', exp: 1 })).toThrow(/"exp"/);
+    expect(() => s.sign(JSON.parse('{"sub":"a","sid":"b","__proto__":{"admin":true}}'))).toThrow(/__proto__/);
+  });
+
+  it('writes the claims in a fixed order, custom ones first, with iss and aud when configured', () => {
+    const withIss = new AccessTokenService(resolveAuthOptions({ secret: 'x'.repeat(32), issuer: 'https://id.example', audience: ['api'] }));
+    const { token } = withIss.sign({ role: 'admin', sub: 'alice', sid: 'S1', tier: 2 }, now);
+    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+    expect(Object.keys(payload)).toEqual(['role', 'tier', 'sub', 'sid', 'jti', 'iat', 'exp', 'iss', 'aud']);
+    expect(payload).toMatchObject({ iss: 'https://id.example', aud: 'api' });
+    expect(withIss.verify(token, now)).toEqual(payload);
   });
 
   it('honours the clock tolerance at its edges', () => {
@@ -121,6 +133,44 @@ describe('AccessTokenService', () => {
       : generateKeyPairSync('ed25519');
     const svc = service({ keys: [{ algorithm, privateKey: pair.privateKey }] });
     expect(svc.verify(svc.sign({ sub: 'a', sid: 'b' }, now).token, now).sub).toBe('a');
+  });
+
+  it('tryVerify returns what verify throws, and the claims when verify returns them', () => {
+    const { token, claims } = s.sign({ sub: 'alice', sid: 'S1' }, now);
+    expect(s.tryVerify(token, now)).toEqual(claims);
+    const tampered = token.slice(0, -2) + (token.at(-2) === 'A' ? 'B' : 'A') + token.at(-1);
+    for (const [input, at, expected] of [
+      [tampered, now, 'INVALID_TOKEN'],
+      [token, now + 3_600_000, 'TOKEN_EXPIRED'],
+      ['not-a-token', now, 'INVALID_TOKEN'],
+    ] as const) {
+      const result = s.tryVerify(input, at);
+      expect(result).toBeInstanceOf(AuthException);
+      expect((result as AuthException).code).toBe(expected);
+      expect(code(() => s.verify(input, at))).toBe(expected);
+    }
+  });
+
+  it('checks the signature before decoding the payload: a forged token with a garbage payload is refused as badly signed', () => {
+    const header = b64({ alg: 'HS256', typ: 'at+jwt' });
+    const forged = `${header}.${Buffer.from('{not json').toString('base64url')}.${'A'.repeat(43)}`;
+    expect((s.tryVerify(forged, now) as InvalidTokenException).reason).toBe('bad signature');
+    // Signed by us with the same garbage, it gets as far as the payload.
+    const input = forged.split('.').slice(0, 2).join('.');
+    const signed = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+    expect((s.tryVerify(signed, now) as InvalidTokenException).reason).toBe('payload is not a JSON object');
+  });
+
+  it('still checks key and signature for tokens whose header it has seen before', () => {
+    const own = service({ keys: [{ kid: 'a', secret: 'a'.repeat(32) }, { kid: 'b', secret: 'b'.repeat(32) }], signingKeyId: 'a' });
+    const { token } = own.sign({ sub: 'alice', sid: 'S1' }, now);
+    expect(code(() => own.verify(token, now))).toBe('PASSED');
+    const header = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString());
+    // The same header segment, signed with the other key of the ring: the known header changes nothing.
+    expect(code(() => own.verify(hs256(header, { sub: 'alice', sid: 'S1', exp: now / 1000 + 60 }, 'b'.repeat(32)), now))).toBe('INVALID_TOKEN');
+    // A header it never saw still goes through every check.
+    expect(code(() => own.verify(hs256({ ...header, kid: 'zz' }, { sub: 'alice', sid: 'S1', exp: now / 1000 + 60 }, 'a'.repeat(32)), now))).toBe('INVALID_TOKEN');
+    expect(code(() => own.verify(hs256({ ...header, kid: 'b' }, { sub: 'alice', sid: 'S1', exp: now / 1000 + 60 }, 'b'.repeat(32)), now))).toBe('PASSED');
   });
 
   it('refuses an oversized token before parsing it', () => {

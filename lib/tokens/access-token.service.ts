@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ACCESS_TOKEN_TYPE } from '../auth.constants.js';
 import { RESOLVED_AUTH_OPTIONS } from '../auth.internal-constants.js';
+import { AuthException } from '../errors/auth.exception.js';
 import {
   InvalidTokenException,
   TokenExpiredException,
@@ -8,8 +9,9 @@ import {
 } from '../errors/access-token.exceptions.js';
 import type { ResolvedAuthOptions } from '../options/resolve-auth-options.js';
 import { AccessTokenClaims, RESERVED_CLAIMS } from './access-token-claims.interface.js';
-import { parseCompactJws } from './compact-jws.js';
+import { decodeJwsPayload, splitCompactJws } from './compact-jws.js';
 import { signJws, verifyJws } from './jws-algorithms.js';
+import type { ImportedKey } from './key-ring.js';
 import { randomId } from './random-pool.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
 
@@ -28,6 +30,9 @@ export interface AccessTokenInput {
   [claim: string]: unknown;
 }
 
+const RESERVED = new Set<string>(RESERVED_CLAIMS);
+// Distinct headers of authentic tokens kept decoded: one per key and `typ` spelling, so a ring of keys fits easily.
+const MAX_KNOWN_HEADERS = 32;
 const ACCEPTED_TYP = new Set([ACCESS_TOKEN_TYPE, `application/${ACCESS_TOKEN_TYPE}`]);
 // Headers that point at keys elsewhere or embed one: trusting them is how alg/key confusion starts (RFC 8725 §3.10).
 const REFUSED_HEADERS = ['jku', 'jwk', 'x5u', 'x5c'];
@@ -46,6 +51,8 @@ export class AccessTokenService {
    * Call `verifiedTokens.dropSession(sid)` when a session is revoked.
    */
   readonly verifiedTokens: VerifiedTokenCache;
+  private readonly headers = new WeakMap<ImportedKey, string>();
+  private readonly knownHeaders = new Map<string, Readonly<Record<string, unknown>>>();
 
   constructor(@Inject(RESOLVED_AUTH_OPTIONS) private readonly options: ResolvedAuthOptions) {
     this.verifiedTokens = new VerifiedTokenCache(options.verifiedTokenCacheSize);
@@ -55,30 +62,27 @@ export class AccessTokenService {
   sign(input: AccessTokenInput, now: number = Date.now()): SignedAccessToken {
     if (typeof input?.sub !== 'string' || !input.sub) throw new TypeError('sign(): "sub" must be a non-empty string.');
     if (typeof input.sid !== 'string' || !input.sid) throw new TypeError('sign(): "sid" must be a non-empty string.');
-    const custom: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(input)) {
+    // Built in JSON order (custom claims first) on one object, without intermediate copies.
+    const claims = {} as AccessTokenClaims;
+    for (const name of Object.keys(input)) {
       if (name === 'sub' || name === 'sid') continue;
-      if ((RESERVED_CLAIMS as readonly string[]).includes(name)) {
-        throw new TypeError(`sign(): the claim "${name}" is set by the library and cannot be given.`);
-      }
-      custom[name] = value;
+      if (RESERVED.has(name)) throw new TypeError(`sign(): the claim "${name}" is set by the library and cannot be given.`);
+      // Assigning it would set the object's prototype instead of a claim.
+      if (name === '__proto__') throw new TypeError('sign(): a claim cannot be named "__proto__".');
+      claims[name] = input[name];
     }
     const { keyRing, accessTokenTtl, issuer, audience } = this.options;
     const key = keyRing.signing;
     const iat = Math.floor(now / 1000);
-    const claims: AccessTokenClaims = {
-      ...custom,
-      sub: input.sub,
-      sid: input.sid,
-      jti: randomId(16),
-      iat,
-      exp: iat + Math.round(accessTokenTtl),
-      ...(issuer !== undefined ? { iss: issuer } : {}),
-      ...(audience !== undefined ? { aud: audience.length === 1 ? audience[0] : audience } : {}),
-    };
-    const header = { alg: key.algorithm, typ: ACCESS_TOKEN_TYPE, ...(key.kid !== undefined ? { kid: key.kid } : {}) };
-    const signingInput = `${b64json(header)}.${b64json(claims)}`;
-    const signature = signJws(key.algorithm, key.signingKey!, signingInput).toString('base64url');
+    claims.sub = input.sub;
+    claims.sid = input.sid;
+    claims.jti = randomId(16);
+    claims.iat = iat;
+    claims.exp = iat + Math.round(accessTokenTtl);
+    if (issuer !== undefined) claims.iss = issuer;
+    if (audience !== undefined) claims.aud = audience.length === 1 ? audience[0] : audience;
+    const signingInput = `${this.encodedHeader(key)}.${b64json(claims)}`;
+    const signature = signJws(key.algorithm, key.signingKey!, signingInput);
     return { token: `${signingInput}.${signature}`, expiresIn: claims.exp - iat, claims };
   }
 
@@ -88,46 +92,87 @@ export class AccessTokenService {
    * whether its `exp` would have passed.
    */
   verify(token: string, now: number = Date.now()): AccessTokenClaims {
+    const result = this.tryVerify(token, now);
+    if (result instanceof AuthException) throw result;
+    return result;
+  }
+
+  /**
+   * `verify()` that returns the coded exception instead of throwing it, for
+   * callers that turn a refusal into a response anyway: under a flood of forged
+   * tokens, one throw less per request is measurable.
+   */
+  tryVerify(token: string, now: number = Date.now()): AccessTokenClaims | AuthException {
     // A hit skips parsing and the signature only: the time checks below run on every call, cached or not.
     const cached = this.verifiedTokens.get(token, now, this.options.clockTolerance);
-    if (cached) return this.checkClaims(cached, now);
-    const parsed = parseCompactJws(token, this.options.maxTokenLength);
-    if (typeof parsed === 'string') throw new InvalidTokenException(parsed);
-    const { header, payload } = parsed;
+    if (cached) return this.checkClaims(cached, now) ?? cached;
+    const split = splitCompactJws(token, this.options.maxTokenLength, this.knownHeaders);
+    if (typeof split === 'string') return new InvalidTokenException(split);
+    const { header } = split;
     if (typeof header.typ !== 'string' || !ACCEPTED_TYP.has(header.typ.toLowerCase())) {
-      throw new InvalidTokenException('typ is not at+jwt');
+      return new InvalidTokenException('typ is not at+jwt');
     }
     // We implement no critical extensions, so any `crit` is one we don't understand (RFC 7515 §4.1.11).
-    if (header.crit !== undefined) throw new InvalidTokenException('unsupported crit header');
+    if (header.crit !== undefined) return new InvalidTokenException('unsupported crit header');
     for (const name of REFUSED_HEADERS) {
-      if (header[name] !== undefined) throw new InvalidTokenException(`${name} header is not accepted`);
+      if (header[name] !== undefined) return new InvalidTokenException(`${name} header is not accepted`);
     }
     const key = this.options.keyRing.select(header.kid);
-    if (!key) throw new InvalidTokenException('unknown kid');
-    if (header.alg !== key.algorithm) throw new InvalidTokenException('alg does not match the key');
-    if (!verifyJws(key.algorithm, key.verificationKey, parsed.signingInput, parsed.signature)) {
-      throw new InvalidTokenException('bad signature');
+    if (!key) return new InvalidTokenException('unknown kid');
+    if (header.alg !== key.algorithm) return new InvalidTokenException('alg does not match the key');
+    if (!verifyJws(key.algorithm, key.verificationKey, split.signingInput, split.signature)) {
+      return new InvalidTokenException('bad signature');
     }
-    const claims = this.checkClaims(payload, now);
+    const payload = decodeJwsPayload(split.payloadSegment);
+    if (!payload) return new InvalidTokenException('payload is not a JSON object');
+    const refused = this.checkClaims(payload, now);
+    if (refused) return refused;
+    const claims = payload as AccessTokenClaims;
     this.verifiedTokens.set(token, claims, now);
+    this.rememberHeader(split.headerSegment, header);
     return claims;
   }
 
-  private checkClaims(payload: Record<string, unknown>, nowMs: number): AccessTokenClaims {
+  /**
+   * Keeps the decoded header of a token that passed, so later tokens with the same
+   * header (nearly all of them, forged ones included) skip decoding it. Only
+   * authentic headers get in, and a few at most: a flood of made-up headers can't grow it.
+   */
+  private rememberHeader(segment: string, header: Record<string, unknown>): void {
+    if (this.knownHeaders.has(segment)) return;
+    if (this.knownHeaders.size >= MAX_KNOWN_HEADERS) this.knownHeaders.clear();
+    this.knownHeaders.set(segment, Object.freeze(header));
+  }
+
+  /** The header depends only on the key, so each key's is encoded once. */
+  private encodedHeader(key: ImportedKey): string {
+    let encoded = this.headers.get(key);
+    if (encoded === undefined) {
+      const header = { alg: key.algorithm, typ: ACCESS_TOKEN_TYPE, ...(key.kid !== undefined ? { kid: key.kid } : {}) };
+      encoded = b64json(header);
+      this.headers.set(key, encoded);
+      // Our own header is authentic by definition: tokens we signed skip decoding it from the first one.
+      this.rememberHeader(encoded, header);
+    }
+    return encoded;
+  }
+
+  /** Why the claims are refused, or `null` when they pass. */
+  private checkClaims(payload: Record<string, unknown>, nowMs: number): AuthException | null {
     const { clockTolerance, issuer, audience } = this.options;
     const now = nowMs / 1000;
     const { exp, nbf, iat, sub, sid } = payload;
-    if (!isTime(exp)) throw new InvalidTokenException('exp missing or not a number');
-    if (typeof sub !== 'string' || !sub) throw new InvalidTokenException('sub missing');
-    if (typeof sid !== 'string' || !sid) throw new InvalidTokenException('sid missing');
-    if (nbf !== undefined && !isTime(nbf)) throw new InvalidTokenException('nbf not a number');
-    if (iat !== undefined && !isTime(iat)) throw new InvalidTokenException('iat not a number');
-    if (issuer !== undefined && payload.iss !== issuer) throw new InvalidTokenException('issuer mismatch');
-    if (audience !== undefined && !audienceMatches(payload.aud, audience)) throw new InvalidTokenException('audience mismatch');
-    if (isTime(iat) && iat > now + clockTolerance) throw new InvalidTokenException('iat in the future');
-    if (now > exp + clockTolerance) throw new TokenExpiredException(new Date(exp * 1000), new Date(nowMs));
-    if (isTime(nbf) && nbf > now + clockTolerance) throw new TokenNotActiveException(new Date(nbf * 1000), new Date(nowMs));
-    return payload as AccessTokenClaims;
+    if (!isTime(exp)) return new InvalidTokenException('exp missing or not a number');
+    if (typeof sub !== 'string' || !sub) return new InvalidTokenException('sub missing');
+    if (typeof sid !== 'string' || !sid) return new InvalidTokenException('sid missing');
+    if (nbf !== undefined && !isTime(nbf)) return new InvalidTokenException('nbf not a number');
+    if (iat !== undefined && !isTime(iat)) return new InvalidTokenException('iat not a number');
+    if (issuer !== undefined && payload.iss !== issuer) return new InvalidTokenException('issuer mismatch');
+    if (audience !== undefined && !audienceMatches(payload.aud, audience)) return new InvalidTokenException('audience mismatch');
+    if (isTime(iat) && iat > now + clockTolerance) return new InvalidTokenException('iat in the future');
+    if (now > exp + clockTolerance) return new TokenExpiredException(new Date(exp * 1000), new Date(nowMs));
+    if (isTime(nbf) && nbf > now + clockTolerance) return new TokenNotActiveException(new Date(nbf * 1000), new Date(nowMs));
+    return null;
   }
 }
 

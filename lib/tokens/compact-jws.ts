@@ -22,13 +22,31 @@ function decodeSegment(segment: string): Buffer | null {
   return bytes.toString('base64url') === segment ? bytes : null;
 }
 
+/** A compact JWS split, with its header and signature decoded; the payload still encoded. */
+export interface SplitJws {
+  header: Record<string, unknown>;
+  /** The header segment as sent. */
+  headerSegment: string;
+  /** The payload segment as sent; `decodeJwsPayload` reads it once the signature has passed. */
+  payloadSegment: string;
+  signingInput: string;
+  signature: Buffer;
+}
+
 /**
- * Splits and decodes a compact JWS, refusing anything that cannot be one
- * before a single byte of crypto runs: cheap rejection keeps forged-token
- * floods off the CPU. Returns a reason string instead of throwing so the
- * caller decides which coded error to raise.
+ * Splits a compact JWS and decodes what choosing the key and checking the
+ * signature need, refusing anything that cannot be a JWS before a single byte
+ * of crypto runs: cheap rejection keeps forged-token floods off the CPU. The
+ * payload is left encoded: a forged token's payload is never worth decoding.
+ * Returns a reason string instead of throwing so the caller decides which coded error to raise.
+ * `knownHeaders` maps header segments already decoded to their (frozen) headers: a
+ * deployment signs with a handful of keys, so nearly every token repeats one.
  */
-export function parseCompactJws(token: string, maxLength: number): ParsedJws | string {
+export function splitCompactJws(
+  token: string,
+  maxLength: number,
+  knownHeaders?: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
+): SplitJws | string {
   if (typeof token !== 'string' || token.length === 0) return 'token is empty';
   if (token.length > maxLength) return `token is longer than ${maxLength} characters`;
   const first = token.indexOf('.');
@@ -41,11 +59,23 @@ export function parseCompactJws(token: string, maxLength: number): ParsedJws | s
   if (!SEGMENT.test(h) || !SEGMENT.test(p) || !SEGMENT.test(s)) return 'segment is not unpadded base64url';
   const signature = decodeSegment(s);
   if (!signature) return 'signature is not canonical base64url';
-  const header = decodeJsonObject(h);
+  const header = knownHeaders?.get(h) ?? decodeJsonObject(h);
   if (!header) return 'header is not a JSON object';
-  const payload = decodeJsonObject(p);
+  return { header, headerSegment: h, payloadSegment: p, signingInput: token.slice(0, second), signature };
+}
+
+/** The payload segment of a split JWS as a JSON object, or `null` when it is not one (or not canonical base64url). */
+export function decodeJwsPayload(segment: string): Record<string, unknown> | null {
+  return decodeJsonObject(segment);
+}
+
+/** Splits and decodes a compact JWS, payload included (see `splitCompactJws`). */
+export function parseCompactJws(token: string, maxLength: number): ParsedJws | string {
+  const split = splitCompactJws(token, maxLength);
+  if (typeof split === 'string') return split;
+  const payload = decodeJsonObject(split.payloadSegment);
   if (!payload) return 'payload is not a JSON object';
-  return { header, payload, signingInput: token.slice(0, second), signature };
+  return { header: split.header, payload, signingInput: split.signingInput, signature: split.signature };
 }
 
 function decodeJsonObject(segment: string): Record<string, unknown> | null {

@@ -1,4 +1,5 @@
-import { constants, createHmac, KeyObject, sign, timingSafeEqual, verify } from 'node:crypto';
+import { constants, KeyObject, sign, timingSafeEqual, verify } from 'node:crypto';
+import { HmacDigest, HmacKey } from './hmac-key.js';
 
 /** Every JWS `alg` this library signs and verifies. `none` is deliberately absent. @publicApi */
 export const JWT_ALGORITHMS = [
@@ -31,17 +32,31 @@ function signOptions(alg: JwtAlgorithm, key: KeyObject) {
   return key;
 }
 
-/** Signs `signingInput` with the algorithm the key is pinned to. */
-export function signJws(alg: JwtAlgorithm, key: KeyObject, signingInput: string): Buffer {
-  if (alg.startsWith('HS')) return createHmac(digestOf(alg)!, key).update(signingInput).digest();
-  return sign(digestOf(alg), Buffer.from(signingInput), signOptions(alg, key));
+// HS* keys prepared once per KeyObject: the padded key blocks are the expensive part to set up.
+const hmacKeys = new WeakMap<KeyObject, HmacKey>();
+
+function hmacKey(alg: JwtAlgorithm, key: KeyObject): HmacKey {
+  let prepared = hmacKeys.get(key);
+  if (!prepared || prepared.digest !== digestOf(alg)) {
+    // A non-secret key here is algorithm confusion (an RSA public key used as an HMAC secret): export() refuses it.
+    if (key.type !== 'secret') throw new TypeError(`${alg} needs a secret key, got a ${key.type} key.`);
+    prepared = new HmacKey(digestOf(alg) as HmacDigest, key.export());
+    hmacKeys.set(key, prepared);
+  }
+  return prepared;
+}
+
+/** Signs `signingInput` with the algorithm the key is pinned to; the signature comes back base64url-encoded, as it goes on the wire. */
+export function signJws(alg: JwtAlgorithm, key: KeyObject, signingInput: string): string {
+  if (alg.startsWith('HS')) return hmacKey(alg, key).sign(signingInput, 'base64url');
+  return sign(digestOf(alg), Buffer.from(signingInput), signOptions(alg, key)).toString('base64url');
 }
 
 /** Checks a signature in constant time (HMAC) or with the public key. Never throws on bad input. */
 export function verifyJws(alg: JwtAlgorithm, key: KeyObject, signingInput: string, signature: Buffer): boolean {
   try {
     if (alg.startsWith('HS')) {
-      const expected = createHmac(digestOf(alg)!, key).update(signingInput).digest();
+      const expected = Buffer.from(hmacKey(alg, key).sign(signingInput, 'latin1'), 'latin1');
       return expected.length === signature.length && timingSafeEqual(expected, signature);
     }
     return verify(digestOf(alg), Buffer.from(signingInput), signOptions(alg, key), signature);
