@@ -1,6 +1,7 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { AppReady, AppSpec } from './apps/app-spec.js';
+import { pin } from './cpu-pinning.js';
 import type { BenchSettings } from './settings.js';
 import { median } from './stats.js';
 
@@ -110,11 +111,13 @@ function appKey(s: { app: string; algorithm: string }): string {
   return s.app === 'ping' || s.app === 'floor' ? s.app : `${s.app}-${s.algorithm}`;
 }
 
-function startApp(spec: AppSpec): Promise<RunningApp> {
+function startApp(spec: AppSpec, cores: string | null): Promise<RunningApp> {
   const child = fork(new URL('./apps/server.ts', import.meta.url), [JSON.stringify(spec)], {
     execArgv: ['--import', new URL('./register.mjs', import.meta.url).href],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  // Before it has started any worker thread, so every thread it makes inherits the cores.
+  if (cores !== null && !pin(child.pid!, cores)) throw new Error(`could not pin app ${JSON.stringify(spec)} to CPU ${cores}`);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`app ${JSON.stringify(spec)} did not start within 60 s`)), 60_000);
     child.once('message', (msg: { ready?: AppReady; error?: string }) => {
@@ -201,13 +204,14 @@ export async function benchPlatform(
   platform: Platform,
   settings: BenchSettings,
   log: (line: string) => void,
+  appCores: string | null = null,
 ): Promise<PlatformResult> {
   const apps = new Map<string, RunningApp>();
   const SCENARIOS = ALL_SCENARIOS.filter((s) => !settings.scenarios || settings.scenarios.has(s.name));
   try {
     for (const s of SCENARIOS) {
       const key = appKey(s);
-      if (!apps.has(key)) apps.set(key, await startApp({ kind: s.app, platform, algorithm: s.algorithm }));
+      if (!apps.has(key)) apps.set(key, await startApp({ kind: s.app, platform, algorithm: s.algorithm }, appCores));
     }
     log(`${platform}: ${apps.size} apps up; warming up ${settings.warmup} s per scenario`);
     for (const s of SCENARIOS) await load(apps.get(appKey(s))!, s, settings.warmup, settings.connections);

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { benchPlatform, PlatformResult } from './http-bench.js';
 import type { InprocTask, MemoryFigure, RotationFigure } from './inproc.js';
+import { planCpus } from './cpu-pinning.js';
 import { ensureRedis } from './redis-check.js';
 import { readSettings, SETTINGS_HELP } from './settings.js';
 
@@ -80,17 +81,24 @@ function printPlatform(name: string, r: PlatformResult): void {
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) return console.log(SETTINGS_HELP);
   const settings = readSettings();
+  const cpuPlan = planCpus(settings.pin);
   const result: Record<string, unknown> = {
     date: new Date().toISOString(),
     machine: machine(),
     loadAverageAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
     settings: { ...settings, parts: [...settings.parts] },
+    cpuPlan,
   };
   log(`settings: ${settings.rounds} rounds x ${settings.duration} s, ${settings.warmup} s warm-up, ${settings.connections} connections (--help lists the knobs)`);
+  log(
+    cpuPlan.app
+      ? `cores: autocannon and in-process figures on CPU ${cpuPlan.loadGenerator}, each app on CPU ${cpuPlan.app}`
+      : `cores: not pinned (${cpuPlan.reason})`,
+  );
 
   if (settings.parts.has('http')) {
     for (const platform of settings.platforms) {
-      result[platform] = await benchPlatform(platform, settings, log);
+      result[platform] = await benchPlatform(platform, settings, log, cpuPlan.app);
       printPlatform(platform, result[platform] as PlatformResult);
     }
   }

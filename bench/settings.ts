@@ -18,6 +18,8 @@ export interface BenchSettings {
   /** Sessions created for the memory figure. */
   sessions: number;
   redisUrl: string;
+  /** Whether the load generator and the apps get cores of their own (Linux, 2+ cores). */
+  pin: boolean;
 }
 
 function num(name: string, fallback: number): number {
@@ -47,6 +49,7 @@ export function readSettings(): BenchSettings {
     rotationSeconds: num('BENCH_ROTATION_SECONDS', 3),
     sessions: Math.round(num('BENCH_SESSIONS', 100_000)),
     redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+    pin: process.env.BENCH_PIN !== '0',
   };
 }
 
@@ -60,4 +63,5 @@ export const SETTINGS_HELP = `Environment (all optional):
   BENCH_PARTS=http,rotation,memory
   BENCH_ROTATION_SECONDS=3  seconds per rotation figure
   BENCH_SESSIONS=100000     sessions for the memory figure
+  BENCH_PIN=1               0: let the scheduler place autocannon and the apps (default: separate cores on Linux)
   REDIS_URL=redis://127.0.0.1:6379`;
