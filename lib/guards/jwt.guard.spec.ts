@@ -10,6 +10,7 @@ import { RefreshService } from '../refresh/refresh.service.js';
 import { JwtStrategy } from '../strategies/jwt.strategy.js';
 import type { AccessTokenClaims } from '../tokens/access-token-claims.interface.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
+import { Public } from '../decorators/public.decorator.js';
 import { JwtGuard } from './jwt.guard.js';
 
 /*
@@ -112,5 +113,28 @@ describe('JwtGuard.canActivate', () => {
     await expect(guard.canActivate(http(tokens.sign({ sub: 'ghost', sid: 'S2' }).token).context)).rejects.toMatchObject({
       code: 'INVALID_TOKEN',
     });
+  });
+
+  it('lets @Public() routes through, read per controller even when two controllers share an inherited handler', async () => {
+    const { guard } = await setup({ sessionCheck: false });
+    class BaseController {
+      list() {}
+      @Public()
+      open() {}
+    }
+    @Public()
+    class OpenController extends BaseController {}
+    class ClosedController extends BaseController {}
+    const at = (controller: Function, handler: Function) => {
+      const context = new ExecutionContextHost([{ headers: {} }, { setHeader() {} }], controller as never, handler as never);
+      context.setType('http');
+      return context;
+    };
+    for (let i = 0; i < 2; i++) {
+      // Same handler function, two controllers: only the one marked @Public() lets it through.
+      expect(guard.canActivate(at(OpenController, BaseController.prototype.list))).toBe(true);
+      expect(() => guard.canActivate(at(ClosedController, BaseController.prototype.list))).toThrow(expect.objectContaining({ code: 'NO_TOKEN' }));
+      expect(guard.canActivate(at(ClosedController, BaseController.prototype.open))).toBe(true);
+    }
   });
 });

@@ -25,6 +25,8 @@ import { AccessTokenService } from '../tokens/access-token.service.js';
 @Injectable()
 export class JwtGuard extends AuthGuard(JWT_STRATEGY_NAME) {
   private readonly strategyContext: StrategyContext;
+  // Keyed by controller, then handler: an inherited handler can sit on two controllers with different metadata.
+  private readonly publicRoutes = new WeakMap<Function, WeakMap<Function, boolean>>();
 
   constructor(
     @Inject(Reflector) protected readonly reflector: Reflector,
@@ -67,7 +69,19 @@ export class JwtGuard extends AuthGuard(JWT_STRATEGY_NAME) {
 
   /** True when `@Public()` is on the handler or its class. */
   protected isPublic(context: ExecutionContext): boolean {
-    return this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]) === true;
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    if (typeof handler !== 'function' || typeof controller !== 'function') return this.readPublic(handler, controller);
+    // Decorator metadata is fixed once the app is built, so each route's answer is looked up once, not per request.
+    let routes = this.publicRoutes.get(controller);
+    if (!routes) this.publicRoutes.set(controller, (routes = new WeakMap()));
+    let isPublic = routes.get(handler);
+    if (isPublic === undefined) routes.set(handler, (isPublic = this.readPublic(handler, controller)));
+    return isPublic;
+  }
+
+  private readPublic(handler: unknown, controller: unknown): boolean {
+    return this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [handler as Function, controller as Function]) === true;
   }
 
   override getAuthenticateOptions(): Record<string | symbol, unknown> {

@@ -1,10 +1,31 @@
 import type { AuthException } from '../errors/auth.exception.js';
 
+// Challenges already built, per realm, then per message: messages are a handful of constants, so a
+// refusal costs two lookups instead of a regular expression and a concatenation. Bounded for custom messages.
+const built = new Map<string, Map<string, string>>();
+const MAX_BUILT = 256;
+
 /**
  * Builds the RFC 6750 §3 challenge for a 401: no `error` attribute when no
  * token was sent, `error="invalid_token"` with a description when one was refused.
  */
 export function bearerChallenge(realm: string, exception: AuthException): string {
+  let byMessage = built.get(realm);
+  if (!byMessage) {
+    byMessage = new Map();
+    if (built.size < MAX_BUILT) built.set(realm, byMessage);
+  }
+  // A one-character prefix keeps "rejected" and "absent" apart without any chance of two keys colliding.
+  const key = (exception.tokenRejected ? '1' : '0') + exception.message;
+  let challenge = byMessage.get(key);
+  if (challenge === undefined) {
+    challenge = buildChallenge(realm, exception);
+    if (byMessage.size < MAX_BUILT) byMessage.set(key, challenge);
+  }
+  return challenge;
+}
+
+function buildChallenge(realm: string, exception: AuthException): string {
   if (!exception.tokenRejected) return `Bearer realm="${realm}"`;
   // Messages are our own constants, but quotes and backslashes would still break the header's syntax.
   const description = String(exception.message).replace(/["\\]/g, '');

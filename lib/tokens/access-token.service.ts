@@ -120,7 +120,7 @@ export class AccessTokenService {
     const key = this.options.keyRing.select(header.kid);
     if (!key) return new InvalidTokenException('unknown kid');
     if (header.alg !== key.algorithm) return new InvalidTokenException('alg does not match the key');
-    if (!verifyJws(key.algorithm, key.verificationKey, split.signingInput, split.signature)) {
+    if (!verifyJws(key.algorithm, key.verificationKey, split.signingInput, split.signatureSegment)) {
       return new InvalidTokenException('bad signature');
     }
     const payload = decodeJwsPayload(split.payloadSegment);

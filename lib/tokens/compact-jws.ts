@@ -30,14 +30,19 @@ export interface SplitJws {
   /** The payload segment as sent; `decodeJwsPayload` reads it once the signature has passed. */
   payloadSegment: string;
   signingInput: string;
-  signature: Buffer;
+  /**
+   * The signature segment as sent, unpadded base64url but not yet decoded: an
+   * HMAC is compared in this form (equal to our own canonical encoding only if
+   * canonical itself), other algorithms decode it with `decodeJwsSignature`.
+   */
+  signatureSegment: string;
 }
 
 /**
- * Splits a compact JWS and decodes what choosing the key and checking the
- * signature need, refusing anything that cannot be a JWS before a single byte
- * of crypto runs: cheap rejection keeps forged-token floods off the CPU. The
- * payload is left encoded: a forged token's payload is never worth decoding.
+ * Splits a compact JWS and decodes its header, refusing anything that cannot
+ * be a JWS before a single byte of crypto runs: cheap rejection keeps
+ * forged-token floods off the CPU. Payload and signature are left encoded: a
+ * forged token's payload is never worth decoding, and an HMAC needs no decoding.
  * Returns a reason string instead of throwing so the caller decides which coded error to raise.
  * `knownHeaders` maps header segments already decoded to their (frozen) headers: a
  * deployment signs with a handful of keys, so nearly every token repeats one.
@@ -57,11 +62,14 @@ export function splitCompactJws(
   const s = token.slice(second + 1);
   // An empty signature is what `alg: none` looks like: never accepted.
   if (!SEGMENT.test(h) || !SEGMENT.test(p) || !SEGMENT.test(s)) return 'segment is not unpadded base64url';
-  const signature = decodeSegment(s);
-  if (!signature) return 'signature is not canonical base64url';
   const header = knownHeaders?.get(h) ?? decodeJsonObject(h);
   if (!header) return 'header is not a JSON object';
-  return { header, headerSegment: h, payloadSegment: p, signingInput: token.slice(0, second), signature };
+  return { header, headerSegment: h, payloadSegment: p, signingInput: token.slice(0, second), signatureSegment: s };
+}
+
+/** The signature segment's bytes, or `null` when it is not the canonical base64url of them. */
+export function decodeJwsSignature(segment: string): Buffer | null {
+  return decodeSegment(segment);
 }
 
 /** The payload segment of a split JWS as a JSON object, or `null` when it is not one (or not canonical base64url). */
@@ -73,9 +81,11 @@ export function decodeJwsPayload(segment: string): Record<string, unknown> | nul
 export function parseCompactJws(token: string, maxLength: number): ParsedJws | string {
   const split = splitCompactJws(token, maxLength);
   if (typeof split === 'string') return split;
+  const signature = decodeSegment(split.signatureSegment);
+  if (!signature) return 'signature is not canonical base64url';
   const payload = decodeJsonObject(split.payloadSegment);
   if (!payload) return 'payload is not a JSON object';
-  return { header: split.header, payload, signingInput: split.signingInput, signature: split.signature };
+  return { header: split.header, payload, signingInput: split.signingInput, signature };
 }
 
 function decodeJsonObject(segment: string): Record<string, unknown> | null {

@@ -13,7 +13,7 @@ const pairs: Record<string, ReturnType<typeof generateKeyPairSync>> = {
 describe('signJws / verifyJws', () => {
   it.each(['HS256', 'HS384', 'HS512'] as JwtAlgorithm[])('%s round-trips and rejects tampering', (alg) => {
     const key = createSecretKey(randomBytes(64));
-    const sig = Buffer.from(signJws(alg, key, 'a.b'), 'base64url');
+    const sig = signJws(alg, key, 'a.b');
     expect(verifyJws(alg, key, 'a.b', sig)).toBe(true);
     expect(verifyJws(alg, key, 'a.c', sig)).toBe(false);
     expect(verifyJws(alg, createSecretKey(randomBytes(64)), 'a.b', sig)).toBe(false);
@@ -21,7 +21,7 @@ describe('signJws / verifyJws', () => {
 
   it.each(Object.keys(pairs) as JwtAlgorithm[])('%s round-trips and rejects tampering', (alg) => {
     const { privateKey, publicKey } = pairs[alg];
-    const sig = Buffer.from(signJws(alg, privateKey, 'a.b'), 'base64url');
+    const sig = signJws(alg, privateKey, 'a.b');
     expect(verifyJws(alg, publicKey, 'a.b', sig)).toBe(true);
     expect(verifyJws(alg, publicKey, 'a.c', sig)).toBe(false);
   });
@@ -31,10 +31,23 @@ describe('signJws / verifyJws', () => {
   });
 
   it('a wrong key type answers false instead of throwing (algorithm confusion)', () => {
-    const sig = Buffer.from(signJws('HS256', createSecretKey(randomBytes(32)), 'a.b'), 'base64url');
+    const sig = signJws('HS256', createSecretKey(randomBytes(32)), 'a.b');
     expect(verifyJws('RS256', pairs.ES256.publicKey, 'a.b', sig)).toBe(false);
     // ...and the other way round: a public key never serves as an HMAC secret.
     expect(verifyJws('HS256', pairs.RS256.publicKey as never, 'a.b', sig)).toBe(false);
+  });
+
+  it.each(['HS256', 'ES256'] as JwtAlgorithm[])('%s refuses a signature spelled non-canonically (unused low bits set)', (alg) => {
+    const key = alg === 'HS256' ? createSecretKey(randomBytes(32)) : pairs.ES256.privateKey;
+    const verifier = alg === 'HS256' ? key : pairs.ES256.publicKey;
+    const sig = signJws(alg, key, 'a.b');
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // The last character carries unused low bits (32 and 64 bytes are not multiples of 3): flipping one names the same bytes.
+    const twin = sig.slice(0, -1) + ALPHABET[ALPHABET.indexOf(sig.at(-1)!) ^ 1];
+    expect(Buffer.from(twin, 'base64url')).toEqual(Buffer.from(sig, 'base64url'));
+    expect(verifyJws(alg, verifier, 'a.b', sig)).toBe(true);
+    expect(verifyJws(alg, verifier, 'a.b', twin)).toBe(false);
+    expect(verifyJws(alg, verifier, 'a.b', `${sig}A`)).toBe(false);
   });
 
   it('HS* signatures equal createHmac over the signing input, for each hash size', () => {
@@ -50,6 +63,6 @@ describe('signJws / verifyJws', () => {
     const s512 = signJws('HS512', key, 'a.b');
     expect(Buffer.from(s256, 'base64url')).toHaveLength(32);
     expect(Buffer.from(s512, 'base64url')).toHaveLength(64);
-    expect(verifyJws('HS256', key, 'a.b', Buffer.from(s256, 'base64url'))).toBe(true);
+    expect(verifyJws('HS256', key, 'a.b', s256)).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { constants, KeyObject, sign, timingSafeEqual, verify } from 'node:crypto';
+import { decodeJwsSignature } from './compact-jws.js';
 import { HmacDigest, HmacKey } from './hmac-key.js';
 
 /** Every JWS `alg` this library signs and verifies. `none` is deliberately absent. @publicApi */
@@ -52,14 +53,22 @@ export function signJws(alg: JwtAlgorithm, key: KeyObject, signingInput: string)
   return sign(digestOf(alg), Buffer.from(signingInput), signOptions(alg, key)).toString('base64url');
 }
 
-/** Checks a signature in constant time (HMAC) or with the public key. Never throws on bad input. */
-export function verifyJws(alg: JwtAlgorithm, key: KeyObject, signingInput: string, signature: Buffer): boolean {
+/**
+ * Checks a signature, given as its base64url segment, in constant time (HMAC) or
+ * with the public key. A non-canonical spelling never verifies: an HMAC is compared
+ * with our own canonical encoding, other signatures must decode canonically.
+ * Never throws on bad input.
+ */
+export function verifyJws(alg: JwtAlgorithm, key: KeyObject, signingInput: string, signatureSegment: string): boolean {
   try {
     if (alg.startsWith('HS')) {
-      const expected = Buffer.from(hmacKey(alg, key).sign(signingInput, 'latin1'), 'latin1');
-      return expected.length === signature.length && timingSafeEqual(expected, signature);
+      // Compared as text: both are ASCII, so latin1 buffers hold exactly the characters.
+      const expected = Buffer.from(hmacKey(alg, key).sign(signingInput, 'base64url'), 'latin1');
+      const presented = Buffer.from(signatureSegment, 'latin1');
+      return expected.length === presented.length && timingSafeEqual(expected, presented);
     }
-    return verify(digestOf(alg), Buffer.from(signingInput), signOptions(alg, key), signature);
+    const signature = decodeJwsSignature(signatureSegment);
+    return signature !== null && verify(digestOf(alg), Buffer.from(signingInput), signOptions(alg, key), signature);
   } catch {
     return false;
   }
