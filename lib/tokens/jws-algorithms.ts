@@ -39,7 +39,7 @@ const hmacKeys = new WeakMap<KeyObject, HmacKey>();
 function hmacKey(alg: JwtAlgorithm, key: KeyObject): HmacKey {
   let prepared = hmacKeys.get(key);
   if (!prepared || prepared.digest !== digestOf(alg)) {
-    // A non-secret key here is algorithm confusion (an RSA public key used as an HMAC secret): export() refuses it.
+    // A public or private key here would be algorithm confusion (RFC 8725 §2.1): never use one as an HMAC secret.
     if (key.type !== 'secret') throw new TypeError(`${alg} needs a secret key, got a ${key.type} key.`);
     prepared = new HmacKey(digestOf(alg) as HmacDigest, key.export());
     hmacKeys.set(key, prepared);
