@@ -19,7 +19,7 @@ const TOKEN_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${REFRESH_TOKEN_LENGTH}}$`);
 export interface DecodedRefreshToken {
   sid: string;
   generation: number;
-  /** The token's digest as stores keep it (see `RefreshTokenCodec.digestOf`). */
+  /** The token's digest as stores keep it: its HMAC tag, base64url. */
   digest: string;
 }
 
@@ -85,11 +85,6 @@ export class RefreshTokenCodec {
       generation: bytes.readUInt32BE(GENERATION_AT),
       digest: tag.toString('base64url'),
     };
-  }
-
-  /** The digest stores keep for a token, or `null` when the token is not authentic. */
-  digestOf(token: unknown): string | null {
-    return this.decode(token)?.digest ?? null;
   }
 
   /**
