@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { AppReady, AppSpec } from './apps/app-spec.js';
 import { pin } from './cpu-pinning.js';
 import type { BenchSettings } from './settings.js';
-import { median } from './stats.js';
+import { median, pairedRatio } from './stats.js';
 
 type Platform = AppSpec['platform'];
 
@@ -91,10 +91,16 @@ export interface ScenarioResult {
 }
 
 export interface PlatformResult {
+  /**
+   * Each ratio is the median over rounds of that round's numerator req/s over
+   * its denominator's (see `pairedRatio`): the figures the targets are read from.
+   */
   ratio: Record<string, number | null>;
+  /** The same ratios as the quotient of the two rows' median req/s, for comparison: more exposed to slow drifts of the machine. */
+  ratioOfMedians: Record<string, number | null>;
   /**
    * The same ratios from CPU cost instead of throughput: CPU µs per request of
-   * the denominator over the numerator's. What each app could serve with a
+   * the denominator over the numerator's, paired by round as `ratio` is. What each app could serve with a
    * core to itself, and much less sensitive to other load on the machine.
    */
   cpuRatio: Record<string, number | null>;
@@ -239,15 +245,17 @@ export async function benchPlatform(
       };
     }
     const ratio: Record<string, number | null> = {};
+    const ratioOfMedians: Record<string, number | null> = {};
     const cpuRatio: Record<string, number | null> = {};
     for (const [name, [num, den]] of Object.entries(RATIOS)) {
       const a = scenarios[num];
       const b = scenarios[den];
       const usable = a && b && !a.invalid && !b.invalid;
-      ratio[name] = usable && b.reqPerSec > 0 ? round2(a.reqPerSec / b.reqPerSec) : null;
-      cpuRatio[name] = usable && a.cpuUsPerRequest > 0 ? round2(b.cpuUsPerRequest / a.cpuUsPerRequest) : null;
+      ratio[name] = usable ? round2OrNull(pairedRatio(a.rounds.map((r) => r.reqPerSec), b.rounds.map((r) => r.reqPerSec))) : null;
+      ratioOfMedians[name] = usable && b.reqPerSec > 0 ? round2(a.reqPerSec / b.reqPerSec) : null;
+      cpuRatio[name] = usable ? round2OrNull(pairedRatio(b.rounds.map((r) => r.cpuUsPerRequest), a.rounds.map((r) => r.cpuUsPerRequest))) : null;
     }
-    return { ratio, cpuRatio, ratioOf: RATIOS, scenarios };
+    return { ratio, ratioOfMedians, cpuRatio, ratioOf: RATIOS, scenarios };
   } finally {
     await Promise.all([...apps.values()].map(stopApp));
   }
@@ -255,4 +263,8 @@ export async function benchPlatform(
 
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
+}
+
+function round2OrNull(x: number): number | null {
+  return Number.isFinite(x) ? round2(x) : null;
 }

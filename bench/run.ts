@@ -9,6 +9,7 @@ import type { InprocTask, MemoryFigure, RotationFigure } from './inproc.js';
 import { planCpus } from './cpu-pinning.js';
 import { ensureRedis } from './redis-check.js';
 import { readSettings, SETTINGS_HELP } from './settings.js';
+import { pairedRatio } from './stats.js';
 
 const TARGETS: Array<{ path: string; label: string; op: '>=' | '<='; value: number }> = [
   { path: 'express.ratio.oursVsPing', label: 'Express oursVsPing (valid HS256)', op: '>=', value: 0.9 },
@@ -63,19 +64,23 @@ function machine() {
 }
 
 function printPlatform(name: string, r: PlatformResult): void {
-  const ping = r.scenarios.ping?.reqPerSec ?? 0;
-  console.log(`\n${name}`);
-  const pingCpu = r.scenarios.ping?.cpuUsPerRequest ?? 0;
+  const ping = r.scenarios.ping;
+  console.log(`\n${name}  (req/s, p99 and CPU: medians over rounds; "vs ping": median of each round's ratio)`);
   console.log(`  ${'scenario'.padEnd(30)} ${'req/s'.padStart(8)} ${'p99 ms'.padStart(7)} ${'vs ping'.padStart(8)} ${'CPU µs/req'.padStart(11)} ${'CPU vs ping'.padStart(12)}`);
   for (const s of Object.values(r.scenarios)) {
-    const vs = ping ? (s.reqPerSec / ping).toFixed(2) : '-';
-    const cpuVs = pingCpu && s.cpuUsPerRequest ? (pingCpu / s.cpuUsPerRequest).toFixed(2) : '-';
+    const vs = ping ? pairedRatio(s.rounds.map((x) => x.reqPerSec), ping.rounds.map((x) => x.reqPerSec)) : NaN;
+    const cpuVs = ping ? pairedRatio(ping.rounds.map((x) => x.cpuUsPerRequest), s.rounds.map((x) => x.cpuUsPerRequest)) : NaN;
     console.log(
-      `  ${s.label.padEnd(30)} ${String(s.reqPerSec).padStart(8)} ${String(s.p99Ms).padStart(7)} ${vs.padStart(8)} ${String(s.cpuUsPerRequest).padStart(11)} ${cpuVs.padStart(12)}${s.invalid ? `  INVALID: ${s.invalid}` : ''}`,
+      `  ${s.label.padEnd(30)} ${String(s.reqPerSec).padStart(8)} ${String(s.p99Ms).padStart(7)} ${fixed2(vs).padStart(8)} ${String(s.cpuUsPerRequest).padStart(11)} ${fixed2(cpuVs).padStart(12)}${s.invalid ? `  INVALID: ${s.invalid}` : ''}`,
     );
   }
-  console.log(`  ratios (req/s):     ${Object.entries(r.ratio).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
-  console.log(`  ratios (CPU cost):  ${Object.entries(r.cpuRatio).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
+  console.log(`  ratios (req/s, paired by round): ${Object.entries(r.ratio).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
+  console.log(`  ratios (of median req/s):        ${Object.entries(r.ratioOfMedians).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
+  console.log(`  ratios (CPU cost, paired):       ${Object.entries(r.cpuRatio).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
+}
+
+function fixed2(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(2) : '-';
 }
 
 async function main(): Promise<void> {

@@ -39,9 +39,9 @@ export function readSettings(): BenchSettings {
   const platforms = list('BENCH_PLATFORMS', ['express', 'fastify']);
   for (const p of platforms) if (p !== 'express' && p !== 'fastify') throw new Error(`BENCH_PLATFORMS: unknown platform "${p}".`);
   return {
-    duration: num('BENCH_DURATION', 5),
-    warmup: num('BENCH_WARMUP', 1),
-    rounds: Math.round(num('BENCH_ROUNDS', 3)),
+    duration: num('BENCH_DURATION', 2),
+    warmup: num('BENCH_WARMUP', 3),
+    rounds: Math.round(num('BENCH_ROUNDS', 7)),
     connections: Math.round(num('BENCH_CONNECTIONS', 50)),
     platforms: platforms as BenchSettings['platforms'],
     scenarios: process.env.BENCH_SCENARIOS ? new Set(list('BENCH_SCENARIOS', [])) : undefined,
@@ -54,9 +54,9 @@ export function readSettings(): BenchSettings {
 }
 
 export const SETTINGS_HELP = `Environment (all optional):
-  BENCH_DURATION=5          seconds per measured round
-  BENCH_WARMUP=1            seconds of unmeasured load per scenario
-  BENCH_ROUNDS=3            rounds per scenario (median reported)
+  BENCH_DURATION=2          seconds per measured round
+  BENCH_WARMUP=3            seconds of unmeasured load per scenario
+  BENCH_ROUNDS=7            rounds per scenario (medians reported; ratios paired by round)
   BENCH_CONNECTIONS=50      concurrent connections
   BENCH_PLATFORMS=express,fastify
   BENCH_SCENARIOS=ping,oursHs256,...  HTTP scenarios (default all; names in bench/http-bench.ts)

@@ -17,11 +17,21 @@ export function requestFromContext(context: ExecutionContext): any {
     return client?.handshake ?? client?.upgradeReq ?? client?.request ?? client;
   }
   if (type === 'rpc') return context.switchToRpc().getContext();
-  return context.switchToHttp().getRequest();
+  return httpArg(context, 0);
 }
 
 /** The HTTP response, or `undefined` outside HTTP. */
 export function responseFromContext(context: ExecutionContext): any {
-  if (context.getType<string>() === 'graphql') return context.getArgByIndex(2)?.res ?? context.getArgByIndex(2)?.reply;
-  return context.getType() === 'http' ? context.switchToHttp().getResponse() : undefined;
+  const type = context.getType<string>();
+  if (type === 'graphql') return context.getArgByIndex(2)?.res ?? context.getArgByIndex(2)?.reply;
+  return type === 'http' ? httpArg(context, 1) : undefined;
+}
+
+// An HTTP context's arguments are (request, response, next): reading them by index is what
+// switchToHttp() does, minus the three closures Nest's context builds on every call of it.
+// A hand-made context without getArgByIndex (a test double) still goes through switchToHttp().
+function httpArg(context: ExecutionContext, index: 0 | 1): any {
+  if (typeof context.getArgByIndex === 'function') return context.getArgByIndex(index);
+  const http = context.switchToHttp();
+  return index === 0 ? http.getRequest() : http.getResponse();
 }

@@ -1,4 +1,5 @@
 import { hash, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '../tokens/constant-time-equal.js';
 import { HmacKey } from '../tokens/hmac-key.js';
 import { randomFromPool, randomId } from '../tokens/random-pool.js';
 
@@ -95,7 +96,7 @@ export class RefreshTokenCodec {
   matches(stored: string | null | undefined, token: string, digest: string): boolean {
     if (typeof stored !== 'string') return false;
     const presented = stored.length === LEGACY_DIGEST_LENGTH ? hash('sha256', token, 'base64url') : digest;
-    return stored.length === presented.length && timingSafeEqual(Buffer.from(stored), Buffer.from(presented));
+    return constantTimeEqual(stored, presented);
   }
 
   /** `secret` is 32 bytes as a latin1 string (one character per byte). */

@@ -1,5 +1,6 @@
-import { constants, KeyObject, sign, timingSafeEqual, verify } from 'node:crypto';
+import { constants, KeyObject, sign, verify } from 'node:crypto';
 import { decodeJwsSignature } from './compact-jws.js';
+import { constantTimeEqual } from './constant-time-equal.js';
 import { HmacDigest, HmacKey } from './hmac-key.js';
 
 /** Every JWS `alg` this library signs and verifies. `none` is deliberately absent. @publicApi */
@@ -62,10 +63,8 @@ export function signJws(alg: JwtAlgorithm, key: KeyObject, signingInput: string)
 export function verifyJws(alg: JwtAlgorithm, key: KeyObject, signingInput: string, signatureSegment: string): boolean {
   try {
     if (alg.startsWith('HS')) {
-      // Compared as text: both are ASCII, so latin1 buffers hold exactly the characters.
-      const expected = Buffer.from(hmacKey(alg, key).sign(signingInput, 'base64url'), 'latin1');
-      const presented = Buffer.from(signatureSegment, 'latin1');
-      return expected.length === presented.length && timingSafeEqual(expected, presented);
+      // Compared as text with our own canonical encoding, so a non-canonical spelling of the right bytes fails.
+      return constantTimeEqual(hmacKey(alg, key).sign(signingInput, 'base64url'), signatureSegment);
     }
     const signature = decodeJwsSignature(signatureSegment);
     return signature !== null && verify(digestOf(alg), Buffer.from(signingInput), signOptions(alg, key), signature);

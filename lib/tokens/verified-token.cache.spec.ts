@@ -128,6 +128,25 @@ describe('VerifiedTokenCache inside AccessTokenService.verify', () => {
     expect(service.verifiedTokens.size).toBe(0);
   });
 
+  it('never lends a cached entry to another token carrying the same signature', () => {
+    const service = newService();
+    const { token } = service.sign({ sub: 'alice', sid: 'S1', role: 'reader' }, T0);
+    service.verify(token, T0);
+    const [header, payload, signature] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, sub: 'mallory', role: 'admin' })).toString('base64url');
+    const forged = `${header}.${forgedPayload}.${signature}`;
+    expect(outcome(() => service.verify(forged, T0))).toMatchObject({ code: 'INVALID_TOKEN' });
+    // A different header with the same payload and signature is refused as well.
+    const otherHeader = `${b64({ alg: 'HS256', typ: 'AT+JWT' })}.${payload}.${signature}`;
+    expect(outcome(() => service.verify(otherHeader, T0))).toMatchObject({ code: 'INVALID_TOKEN' });
+    expect(service.verifiedTokens.get(forged, T0, 0)).toBeUndefined();
+    // Forgetting the forgery leaves the real token's entry alone.
+    expect(service.verifiedTokens.delete(forged)).toBe(false);
+    expect(service.verifiedTokens.get(token, T0, 0)?.sub).toBe('alice');
+    expect(service.verify(token, T0).role).toBe('reader');
+  });
+
   it('forgets a session, a subject or one token on revocation', () => {
     const service = newService();
     const a1 = service.sign({ sub: 'alice', sid: 'A1' }, T0).token;

@@ -14,6 +14,8 @@ export const VERIFIED_TOKEN_CACHE_MAX_TOKEN_LENGTH = 4096;
 const SWEEP_INTERVAL_MS = 1000;
 
 interface CachedToken {
+  /** The whole token: an entry is found by its signature segment, and only this exact string may use it. */
+  token: string;
   /**
    * Every hit gets its own copy, so no caller can change what the next one
    * gets: a spread of `flat` when every claim is a primitive (the usual case,
@@ -46,6 +48,8 @@ interface CachedToken {
  * @publicApi
  */
 export class VerifiedTokenCache {
+  // Keyed by the signature segment, not the whole token: a lookup hashes the string it is given,
+  // a fresh one per request, and the signature is a fifth of the token and as distinctive.
   private readonly entries = new Map<string, CachedToken>();
   private nextSweepAt = 0;
 
@@ -66,11 +70,13 @@ export class VerifiedTokenCache {
    * (seconds); an expired entry is dropped on the spot.
    */
   get(token: string, nowMs: number, clockTolerance: number): AccessTokenClaims | undefined {
-    const entry = this.entries.get(token);
-    if (entry === undefined) return undefined;
+    const key = keyOf(token);
+    const entry = this.entries.get(key);
+    // Same signature, other header or payload: a forgery reusing a real token's signature, verified in full.
+    if (entry === undefined || entry.token !== token) return undefined;
     // Same inequality as the uncached check, so the cache can never stretch a token's life by a millisecond.
     if (!(nowMs / 1000 <= entry.exp + clockTolerance)) {
-      this.entries.delete(token);
+      this.entries.delete(key);
       return undefined;
     }
     // A spread defines own properties (no __proto__ setter), exactly as JSON.parse does.
@@ -84,17 +90,19 @@ export class VerifiedTokenCache {
   set(token: string, claims: AccessTokenClaims, nowMs: number): void {
     if (this.maxEntries === 0 || token.length > VERIFIED_TOKEN_CACHE_MAX_TOKEN_LENGTH) return;
     if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) return;
-    this.entries.delete(token);
+    const key = keyOf(token);
+    this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) this.makeRoom(nowMs);
     const json = JSON.stringify(claims);
     const copy = JSON.parse(json) as AccessTokenClaims;
     const flat = Object.values(copy).every((value) => value === null || typeof value !== 'object') ? Object.freeze(copy) : null;
-    this.entries.set(token, { flat, json, exp: claims.exp, sid: String(claims.sid), sub: String(claims.sub) });
+    this.entries.set(key, { token, flat, json, exp: claims.exp, sid: String(claims.sid), sub: String(claims.sub) });
   }
 
   /** Forgets one token. Returns whether it was cached. */
   delete(token: string): boolean {
-    return this.entries.delete(token);
+    const key = keyOf(token);
+    return this.entries.get(key)?.token === token && this.entries.delete(key);
   }
 
   /** Forgets every token of a session: call it when the session is revoked. Returns how many were dropped. */
@@ -125,12 +133,17 @@ export class VerifiedTokenCache {
   // Revocations are rare next to lookups: a scan keeps every lookup free of a second index.
   private dropWhere(predicate: (entry: CachedToken) => boolean): number {
     let dropped = 0;
-    for (const [token, entry] of this.entries) {
+    for (const [key, entry] of this.entries) {
       if (predicate(entry)) {
-        this.entries.delete(token);
+        this.entries.delete(key);
         dropped++;
       }
     }
     return dropped;
   }
+}
+
+/** The signature segment (everything after the last dot), or the whole string when there is no dot. */
+function keyOf(token: string): string {
+  return token.slice(token.lastIndexOf('.') + 1);
 }
