@@ -39,9 +39,12 @@ export function readSettings(): BenchSettings {
   const platforms = list('BENCH_PLATFORMS', ['express', 'fastify']);
   for (const p of platforms) if (p !== 'express' && p !== 'fastify') throw new Error(`BENCH_PLATFORMS: unknown platform "${p}".`);
   return {
-    duration: num('BENCH_DURATION', 2),
-    warmup: num('BENCH_WARMUP', 3),
-    rounds: Math.round(num('BENCH_ROUNDS', 7)),
+    // Many short rounds rather than a few long ones: on a shared machine the noise comes in bursts of a
+    // second or two (one 1 s round of the same route measured 0.67 to 1.15 of its neighbour), and a
+    // median over 15 rounds drops a burst where one over 3 rounds of 5 s averaged it in.
+    duration: num('BENCH_DURATION', 1),
+    warmup: num('BENCH_WARMUP', 2),
+    rounds: Math.round(num('BENCH_ROUNDS', 15)),
     connections: Math.round(num('BENCH_CONNECTIONS', 50)),
     platforms: platforms as BenchSettings['platforms'],
     scenarios: process.env.BENCH_SCENARIOS ? new Set(list('BENCH_SCENARIOS', [])) : undefined,
@@ -54,9 +57,9 @@ export function readSettings(): BenchSettings {
 }
 
 export const SETTINGS_HELP = `Environment (all optional):
-  BENCH_DURATION=2          seconds per measured round
-  BENCH_WARMUP=3            seconds of unmeasured load per scenario
-  BENCH_ROUNDS=7            rounds per scenario (medians reported; ratios paired by round)
+  BENCH_DURATION=1          seconds per measured round
+  BENCH_WARMUP=2            seconds of unmeasured load per scenario
+  BENCH_ROUNDS=15           rounds per scenario (medians reported; ratios paired by round)
   BENCH_CONNECTIONS=50      concurrent connections
   BENCH_PLATFORMS=express,fastify
   BENCH_SCENARIOS=ping,oursHs256,...  HTTP scenarios (default all; names in bench/http-bench.ts)
