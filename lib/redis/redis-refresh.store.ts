@@ -129,13 +129,15 @@ return 1
  * Maintains a subject's index: a sorted set of sids scored by each session's retention, so the
  * set's own expiry can always be the latest of them and it never outlives its last session by more
  * than the retention day. 'add' inserts, 'touch' follows a rotation (only if the sid is still
- * indexed), 'prune' drops sids whose session is gone.
+ * indexed, and only ever raising its score: touches of concurrent rotations may arrive in any
+ * order), 'prune' drops sids whose session is gone.
  */
 const INDEX = new LuaScript(`
 if ARGV[1] == 'add' then
   redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
 elseif ARGV[1] == 'touch' then
-  redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ARGV[3])
+  local score = redis.call('ZSCORE', KEYS[1], ARGV[3])
+  if score and tonumber(ARGV[2]) > tonumber(score) then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3]) end
 else
   redis.call('ZREM', KEYS[1], unpack(ARGV, 3))
 end
@@ -149,7 +151,8 @@ return 1
  *
  * Each session is one hash, `<prefix>s:{<sid>}`, and each subject has a sorted set of its sids,
  * `<prefix>u:{<sub>}`. Every key expires at its session's end plus one day (the subject set at the
- * latest of its sessions'). Rotation and revocation are single Lua scripts, atomic across instances;
+ * latest of its sessions', or a little after when a rotation lost a race). Rotation and revocation are
+ * single Lua scripts, atomic across instances;
  * each script touches one key, so it also works on Redis Cluster.
  *
  * Built from a `url` (or `redisOptions`), the store owns the connection, configures it to fail fast
@@ -218,8 +221,13 @@ export class RedisRefreshTokenStore implements RefreshTokenStore {
     return decodeSession(sid, hash, this.sessionKey(sid));
   }
 
-  async rotate(sid: string, expected: { generation: number; tokenHash: string }, update: RotationUpdate): Promise<boolean> {
-    const reply = await this.script(ROTATE, this.sessionKey(sid), [
+  async rotate(
+    sid: string,
+    expected: { generation: number; tokenHash: string },
+    update: RotationUpdate,
+    current?: Pick<RefreshSession, 'sub' | 'absoluteExpiresAt'>,
+  ): Promise<boolean> {
+    const rotation = this.script(ROTATE, this.sessionKey(sid), [
       String(expected.generation),
       expected.tokenHash,
       String(update.generation),
@@ -234,13 +242,25 @@ export class RedisRefreshTokenStore implements RefreshTokenStore {
       update.lastUserAgent === undefined ? '0' : '1',
       update.lastUserAgent ?? '',
     ]);
-    if (reply === null) return false;
-    if (!Array.isArray(reply) || reply.length !== 2 || typeof reply[0] !== 'string' || typeof reply[1] !== 'string') {
-      throw new Error(`RedisRefreshTokenStore: unexpected reply from the rotation script: ${JSON.stringify(reply)}.`);
+    if (current) {
+      // The caller knows the subject, so the index touch goes out with the rotation rather than after
+      // its reply: one round trip less. If the rotation loses the race, the touch still raised the sid's
+      // score to a retention this session may never reach: the set then outlives it a little, which
+      // expiry and pruning already allow for; it can never end before the session (touch only raises).
+      const retainUntil = Math.ceil(sessionRetainUntil({ expiresAt: update.expiresAt, absoluteExpiresAt: current.absoluteExpiresAt }));
+      const touch = this.script(INDEX, this.subjectKey(current.sub), ['touch', String(retainUntil), sid]);
+      const [rotated, touched] = await Promise.allSettled([rotation, touch]);
+      if (rotated.status === 'rejected') throw rotated.reason;
+      if (!rotationReply(rotated.value)) return false;
+      // The rotation stands even if the touch failed; the error still surfaces, and the client's retry falls in the grace window.
+      if (touched.status === 'rejected') throw touched.reason;
+      return true;
     }
+    const reply = rotationReply(await rotation);
+    if (!reply) return false;
     // Not atomic with the rotation (the subject set may live on another Cluster slot). If this fails the
     // rotation stands and the error still surfaces; the client's retry falls in the grace window.
-    await this.script(INDEX, this.subjectKey(reply[0]), ['touch', reply[1], sid]);
+    await this.script(INDEX, this.subjectKey(reply.sub), ['touch', reply.retainUntil, sid]);
     return true;
   }
 
@@ -416,4 +436,13 @@ function decodeSession(sid: string, h: Record<string, string>, key: string): Ref
   if (h.ua !== undefined) session.lastUserAgent = h.ua;
   if (h.xr !== undefined) session.revokedReason = h.xr as RevocationReason;
   return session;
+}
+
+/** The rotation script's answer: `null` when the compare-and-swap failed, else the subject and the new retention. */
+function rotationReply(reply: unknown): { sub: string; retainUntil: string } | null {
+  if (reply === null) return null;
+  if (!Array.isArray(reply) || reply.length !== 2 || typeof reply[0] !== 'string' || typeof reply[1] !== 'string') {
+    throw new Error(`RedisRefreshTokenStore: unexpected reply from the rotation script: ${JSON.stringify(reply)}.`);
+  }
+  return { sub: reply[0], retainUntil: reply[1] };
 }

@@ -16,8 +16,17 @@ export interface RefreshTokenStore {
   /**
    * Applies `update` only if the session exists, is not revoked, and still has
    * `expected.generation` and `expected.tokenHash`. Returns whether it did.
+   * `current` is the session as the caller read it just before (the refresh
+   * service always passes it): a store may use its `sub` and
+   * `absoluteExpiresAt` to send follow-up writes with the rotation instead of
+   * after it, but must not trust it for the compare-and-swap itself.
    */
-  rotate(sid: string, expected: { generation: number; tokenHash: string }, update: RotationUpdate): Promise<boolean>;
+  rotate(
+    sid: string,
+    expected: { generation: number; tokenHash: string },
+    update: RotationUpdate,
+    current?: Pick<RefreshSession, 'sub' | 'absoluteExpiresAt'>,
+  ): Promise<boolean>;
   /** Marks the session revoked (keeping it, so its tokens answer REVOKED). Returns whether it was live. */
   revoke(sid: string, reason: RevocationReason, at: number): Promise<boolean>;
   /** Every session of a subject still kept, revoked or not. */

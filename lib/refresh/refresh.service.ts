@@ -232,6 +232,7 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
           lastUsedAt: now,
           ...storeFields(context),
         },
+        session,
       ),
     );
     if (!swapped) return null;

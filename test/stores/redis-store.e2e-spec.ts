@@ -57,6 +57,11 @@ async function settleWithin(promise: Promise<unknown>, ms: number): Promise<'rej
 }
 
 /** Retries `fn` until it resolves, or throws its last error after `ms`. */
+/** What a caller that just read `session` expects to find when it rotates. */
+function expected(session: RefreshSession): { generation: number; tokenHash: string } {
+  return { generation: session.generation, tokenHash: session.tokenHash };
+}
+
 async function eventually<T>(fn: () => Promise<T>, ms: number): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -133,6 +138,53 @@ describe('RedisRefreshTokenStore', () => {
       expect(await admin.pexpiretime(`${prefix}u:{alice}`)).toBe(retain(stored[2]));
       expect(retain(stored[2])).toBe(now + 21 * DAY);
       expect(await admin.pexpiretime(`${prefix}s:{${sessions[0].sid}}`)).toBe(now + 3 * DAY);
+    });
+
+    it('moves the subject set with a rotation sent together with its touch, and never lowers it', async () => {
+      prefix = freshPrefix();
+      store = new RedisRefreshTokenStore({ url: REDIS_URL, keyPrefix: prefix });
+      const now = Date.now();
+      const session = makeFreshSession(now, { sub: 'alice', expiresAt: now + DAY, absoluteExpiresAt: now + 30 * DAY });
+      const other = makeFreshSession(now, { sub: 'alice', expiresAt: now + 4 * DAY, absoluteExpiresAt: now + 30 * DAY });
+      await store.create(session);
+      await store.create(other);
+      const setKey = `${prefix}u:{alice}`;
+      const sessionKey = `${prefix}s:{${session.sid}}`;
+      expect(await admin.pexpiretime(setKey)).toBe(now + 5 * DAY);
+      const update = (expiresAt: number, tokenHash: string) => ({
+        generation: 1,
+        tokenHash,
+        previousTokenHash: session.tokenHash,
+        rotatedAt: now,
+        expiresAt,
+        lastUsedAt: now,
+      });
+
+      // Two rotations of one generation race, each with its touch: one wins, and the set ends no earlier than the winner.
+      const results = await Promise.all([
+        store.rotate(session.sid, expected(session), update(now + 20 * DAY, 'h-a'), session),
+        store.rotate(session.sid, expected(session), update(now + 12 * DAY, 'h-b'), session),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = (await store.get(session.sid))!;
+      expect(winner.expiresAt).toBe(results[0] ? now + 20 * DAY : now + 12 * DAY);
+      expect(await admin.pexpiretime(sessionKey)).toBe(winner.expiresAt + DAY);
+      // The loser's touch may have set a later score, never an earlier one: the set outlives every session it lists.
+      expect(await admin.pexpiretime(setKey)).toBe(now + 21 * DAY);
+      expect(Number(await admin.zscore(setKey, session.sid))).toBe(now + 21 * DAY);
+
+      // A late touch from an older rotation (a lower retention) leaves the score where it is.
+      expect(await store.rotate(session.sid, expected(session), update(now + 2 * DAY, 'h-c'), session)).toBe(false);
+      expect(Number(await admin.zscore(setKey, session.sid))).toBe(now + 21 * DAY);
+      expect(await admin.pexpiretime(setKey)).toBe(now + 21 * DAY);
+
+      // The absolute expiry caps the retention the touch computes, as it caps the session's own.
+      const capped = makeFreshSession(now, { sub: 'bob', expiresAt: now + DAY, absoluteExpiresAt: now + 3 * DAY });
+      await store.create(capped);
+      const cappedUpdate = { ...update(now + 20 * DAY, 'h-d'), previousTokenHash: capped.tokenHash };
+      expect(await store.rotate(capped.sid, expected(capped), cappedUpdate, capped)).toBe(true);
+      expect(await admin.pexpiretime(`${prefix}u:{bob}`)).toBe(now + 4 * DAY);
+      expect(await admin.pexpiretime(`${prefix}s:{${capped.sid}}`)).toBe(now + 4 * DAY);
     });
 
     it('shrinks the subject set expiry when listing prunes a forgotten session', async () => {

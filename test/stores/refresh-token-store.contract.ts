@@ -209,6 +209,21 @@ export function refreshTokenStoreContract(makeHarness: () => Promise<StoreHarnes
         expect(await store.get(session.sid)).toStrictEqual({ ...rotated, ...second });
       });
 
+      it('gives the same answers when the caller passes the session it read, as the refresh service does', async () => {
+        const session = makeFreshSession(h.now(), { sub: alice });
+        await store.create(session);
+        const first = updateFor(session, h.now());
+        expect(await store.rotate(session.sid, expected(session), first, session)).toBe(true);
+        // A stale expectation still loses, whatever the caller says it read.
+        expect(await store.rotate(session.sid, expected(session), updateFor(session, h.now()), session)).toBe(false);
+        const rotated = (await store.get(session.sid))!;
+        expect(rotated).toStrictEqual({ ...session, ...first });
+        const second = updateFor(rotated, h.now());
+        expect(await store.rotate(session.sid, expected(rotated), second, rotated)).toBe(true);
+        expect(await store.get(session.sid)).toStrictEqual({ ...rotated, ...second });
+        expect(await store.listBySubject(alice)).toStrictEqual([{ ...rotated, ...second }]);
+      });
+
       it('leaves every field the update does not name untouched', async () => {
         const session = makeSession(h.now(), { sub: alice });
         await store.create(session);
