@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { MemoryRefreshTokenStore } from '../../lib/index.js';
-import type { RefreshSession } from '../../lib/index.js';
+import type { AuthModuleOptions, RefreshSession } from '../../lib/index.js';
 
 export const SECRET = 'transports-test-secret-of-at-least-32-bytes';
 
@@ -21,4 +21,15 @@ export class SwitchableStore extends MemoryRefreshTokenStore {
     if (this.down) return Promise.reject(new Error('store is down'));
     return super.get(sid);
   }
+}
+
+/** How the gateway test apps configure the module: their own extractor, a switchable store, and a session check on every message. */
+export function gatewayAuthOptions(tokenExtractor: AuthModuleOptions['tokenExtractor'], store: SwitchableStore): AuthModuleOptions {
+  return {
+    secret: SECRET,
+    tokenExtractor,
+    store,
+    // Ask the store on every message, so a revocation or an outage shows at once.
+    sessionCheck: { cacheTtl: 0 },
+  };
 }

@@ -2,8 +2,8 @@ import { Module, UseFilters, UseGuards } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { OnGatewayConnection, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { AuthExceptionFilter, AuthModule, bearerTokenExtractor, CurrentUser, JwtGuard } from '../../../lib/index.js';
-import type { AccessTokenClaims, AuthModuleOptions } from '../../../lib/index.js';
-import { SECRET, SwitchableStore } from '../support.js';
+import type { AccessTokenClaims } from '../../../lib/index.js';
+import { gatewayAuthOptions, SwitchableStore } from '../support.js';
 
 /** Subprotocol a browser offers first; the token rides as the second (browsers cannot set headers on a WebSocket). */
 export const TOKEN_PROTOCOL = 'access_token';
@@ -44,16 +44,9 @@ export class EventsGateway implements OnGatewayConnection {
 
 export const store = new SwitchableStore();
 
-const options: AuthModuleOptions = {
-  secret: SECRET,
-  tokenExtractor: handshakeTokenExtractor,
-  store,
-  // Ask the store on every message, so an outage shows at once.
-  sessionCheck: { cacheTtl: 0 },
-};
 
 @Module({
-  imports: [AuthModule.forRoot({ ...options, isGlobal: true })],
+  imports: [AuthModule.forRoot({ ...gatewayAuthOptions(handshakeTokenExtractor, store), isGlobal: true })],
   providers: [EventsGateway],
 })
 export class WebSocketAppModule {}
