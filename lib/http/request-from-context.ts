@@ -23,7 +23,12 @@ export function requestFromContext(context: ExecutionContext): any {
 /** The HTTP response, or `undefined` outside HTTP. */
 export function responseFromContext(context: ExecutionContext): any {
   const type = context.getType<string>();
-  if (type === 'graphql') return context.getArgByIndex(2)?.res ?? context.getArgByIndex(2)?.reply;
+  if (type === 'graphql') {
+    const gqlContext = context.getArgByIndex(2);
+    // Apollo on Express puts only `req` in the default context; Express links the response to it.
+    // A Fastify request has no such link: there the context must carry `reply` (or `res`).
+    return gqlContext?.res ?? gqlContext?.reply ?? gqlContext?.req?.res;
+  }
   return type === 'http' ? httpArg(context, 1) : undefined;
 }
 

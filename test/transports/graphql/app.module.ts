@@ -5,7 +5,8 @@ import { AuthModule, CurrentUser, JwtGuard, Public } from '../../../lib/index.js
 import type { AccessTokenClaims } from '../../../lib/index.js';
 import { SECRET, SwitchableStore } from '../support.js';
 
-const typeDefs = /* GraphQL */ `
+/** Shared with the Fastify test (test/transports/graphql-fastify/). */
+export const typeDefs = /* GraphQL */ `
   type Me {
     sub: String!
     sid: String!
@@ -20,7 +21,7 @@ const typeDefs = /* GraphQL */ `
 
 @Resolver()
 @UseGuards(JwtGuard)
-class MeResolver {
+export class MeResolver {
   @Query('me')
   me(@CurrentUser() user: AccessTokenClaims) {
     return user;

@@ -6,15 +6,16 @@ import { RefreshService } from '../../../lib/index.js';
 import { createApp } from '../../support/create-app.js';
 import { expiredToken } from '../support.js';
 import { GraphqlWithFilterModule, GraphqlWithoutFilterModule, store } from './app.module.js';
-
-type GqlError = { message: string; path?: string[]; extensions: Record<string, any> };
-type GqlBody = { data: Record<string, any> | null; errors?: GqlError[] };
+import { expectTokenExpired, type GqlBody } from './support.js';
 
 async function query(app: INestApplication, source: string, token?: string): Promise<GqlBody> {
+  return (await answer(app, source, token)).body as GqlBody;
+}
+
+function answer(app: INestApplication, source: string, token?: string) {
   const req = request(app.getHttpServer()).post('/graphql').set('content-type', 'application/json');
   if (token) req.set('authorization', `Bearer ${token}`);
-  const res = await req.send({ query: source });
-  return res.body as GqlBody;
+  return req.send({ query: source });
 }
 
 describe('JwtGuard on a GraphQL resolver (Apollo, Express) with AuthExceptionFilter', () => {
@@ -40,19 +41,20 @@ describe('JwtGuard on a GraphQL resolver (Apollo, Express) with AuthExceptionFil
 
   it('answers an expired token with an error coded TOKEN_EXPIRED carrying expiredAt, not INTERNAL_SERVER_ERROR', async () => {
     const { token, exp } = expiredToken(120);
-    const body = await query(app, '{ me { sub } }', token);
-    expect(body.data).toEqual({ me: null });
-    expect(body.errors).toHaveLength(1);
-    const [error] = body.errors!;
-    expect(error!.message).toBe('Token has expired');
-    expect(error!.path).toEqual(['me']);
-    expect(error!.extensions).toMatchObject({ code: 'TOKEN_EXPIRED', status: 401, expiredAt: new Date(exp * 1000).toISOString() });
-    expect(typeof error!.extensions.serverTime).toBe('string');
+    expectTokenExpired(await query(app, '{ me { sub } }', token), exp);
   });
 
   it('answers a missing token with NO_TOKEN', async () => {
     const body = await query(app, '{ sub }');
     expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'NO_TOKEN', status: 401 });
+  });
+
+  it("sends the RFC 6750 challenge with Apollo's default context, which holds only req", async () => {
+    const { token } = expiredToken(120);
+    const refused = await answer(app, '{ sub }', token);
+    expect(refused.headers['www-authenticate']).toBe('Bearer realm="api", error="invalid_token", error_description="Token has expired"');
+    expect((await answer(app, '{ sub }')).headers['www-authenticate']).toBe('Bearer realm="api"');
+    expect((await answer(app, '{ sub }', access)).headers['www-authenticate']).toBeUndefined();
   });
 
   it('answers a store outage with AUTH_STORE_UNAVAILABLE and retryAfter, not INTERNAL_SERVER_ERROR', async () => {
