@@ -1,26 +1,11 @@
 import { ChildProcess, fork } from 'node:child_process';
-import { createRequire } from 'node:module';
+import autocannon from 'autocannon';
 import type { AppReady, AppSpec } from './apps/app-spec.js';
 import { pin } from './cpu-pinning.js';
 import type { BenchSettings } from './settings.js';
 import { median, pairedRatio } from './stats.js';
 
 type Platform = AppSpec['platform'];
-
-/** The slice of autocannon's result this benchmark reads. */
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p99: number; average: number };
-  errors: number;
-  timeouts: number;
-  statusCodeStats: Record<string, { count: number }>;
-}
-type Autocannon = (
-  opts: { url: string; connections: number; duration: number; headers?: Record<string, string> },
-  cb: (err: Error | null, result: AutocannonResult) => void,
-) => unknown;
-// autocannon ships no types; one call is all we need.
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 /** One measured load: a route of one app, with one token. */
 export interface Scenario {
@@ -183,7 +168,7 @@ function cannon(app: RunningApp, scenario: Scenario, seconds: number, connection
         if (err) return reject(err);
         const statusCodes: Record<string, number> = {};
         let wrong = 0;
-        for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) {
+        for (const [code, { count = 0 }] of Object.entries(result.statusCodeStats ?? {})) {
           statusCodes[code] = count;
           if (Number(code) !== scenario.expect) wrong += count;
         }

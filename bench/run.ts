@@ -4,10 +4,13 @@
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import { parseArgs } from 'node:util';
 import { benchPlatform, PlatformResult } from './http-bench.js';
 import type { InprocTask, MemoryFigure, RotationFigure } from './inproc.js';
 import { planCpus } from './cpu-pinning.js';
+import type { PostgresFigure, PostgresTask } from './postgres-rotation.js';
 import { ensureRedis } from './redis-check.js';
+import { printRevocation, revocationFigures } from './revocation.js';
 import { readSettings, SETTINGS_HELP } from './settings.js';
 import { pairedRatio } from './stats.js';
 
@@ -36,6 +39,18 @@ function runInproc(task: InprocTask): Promise<RotationFigure | MemoryFigure> {
       msg.result ? resolve(msg.result) : reject(new Error(msg.error)),
     );
     child.once('exit', (code) => code !== 0 && reject(new Error(`in-process task ${JSON.stringify(task)} exited with ${code}`)));
+  });
+}
+
+/** The PostgreSQL row, in a child of its own like the other in-process figures; null (with the reason) when PostgreSQL is not reachable. */
+function runPostgres(task: PostgresTask): Promise<PostgresFigure> {
+  const child = fork(new URL('./postgres-rotation.ts', import.meta.url), [JSON.stringify(task)], {
+    execArgv: ['--import', new URL('./register.mjs', import.meta.url).href],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (msg: { result?: PostgresFigure; error?: string }) => (msg.result ? resolve(msg.result) : reject(new Error(msg.error))));
+    child.once('exit', (code) => code !== 0 && reject(new Error(`PostgreSQL benchmark exited with ${code}`)));
   });
 }
 
@@ -84,7 +99,9 @@ function fixed2(x: number): string {
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--help')) return console.log(SETTINGS_HELP);
+  // Settings come from the environment (BENCH_*); the command line only asks for help.
+  const { values } = parseArgs({ options: { help: { type: 'boolean', short: 'h' } } });
+  if (values.help) return console.log(SETTINGS_HELP);
   const settings = readSettings();
   const cpuPlan = planCpus(settings.pin);
   const result: Record<string, unknown> = {
@@ -127,10 +144,22 @@ async function main(): Promise<void> {
       console.log(`\nSKIPPED the Redis rows: ${redis.reason}.`);
       Object.assign(rotation, { redisPerSec: null, redisSerialPerSec: null, redisSkipped: redis.reason });
     }
+    log('rotations: PostgreSQL store, 50 in flight, and a raw pg conditional UPDATE at the same concurrency');
+    try {
+      const pgFigure = await runPostgres({ adminUrl: settings.postgresUrl, inFlight: 50, seconds });
+      Object.assign(rotation, { postgresPerSec: pgFigure.storePerSec, postgresRawUpdatePerSec: pgFigure.rawUpdatePerSec, postgresVsRawUpdate: pgFigure.ratio, postgres50: pgFigure });
+    } catch (error) {
+      console.log(`\nSKIPPED the PostgreSQL row: ${(error as Error).message.split('\n')[0]}.`);
+      Object.assign(rotation, { postgresPerSec: null, postgresSkipped: (error as Error).message.split('\n')[0] });
+    }
     result.rotation = rotation;
     console.log('\nrotations/s (RefreshService.rotate, in process)');
     console.log(`  memory store  one at a time ${String(rotation.memoryPerSec).padStart(8)}   50 in flight ${String(rotation.memory50PerSec).padStart(8)}`);
     console.log(`  Redis store   one at a time ${String(rotation.redisSerialPerSec ?? 'skipped').padStart(8)}   50 in flight ${String(rotation.redisPerSec ?? 'skipped').padStart(8)}`);
+    console.log(
+      `  PostgreSQL store                    50 in flight ${String(rotation.postgresPerSec ?? 'skipped').padStart(8)}` +
+        `   raw pg conditional UPDATE ${String(rotation.postgresRawUpdatePerSec ?? '-').padStart(8)}   ratio ${String(rotation.postgresVsRawUpdate ?? '-')}`,
+    );
   }
 
   if (settings.parts.has('memory')) {
@@ -138,6 +167,16 @@ async function main(): Promise<void> {
     const mem = (await runInproc({ kind: 'memory', store: 'memory', sessions: settings.sessions })) as MemoryFigure;
     result.memory = mem;
     console.log(`\nmemory store: ${mem.bytesPerSession} bytes per session (${mem.sessions} sessions, heap grew ${(mem.heapDeltaBytes / 2 ** 20).toFixed(1)} MiB)`);
+  }
+
+  if (settings.parts.has('revocation')) {
+    log('revocation: propagation across two instances (Redis, PostgreSQL), per-subject cost, Redis bytes per session');
+    const redis = await ensureRedis(settings.redisUrl, log);
+    const urls = { redis: redis.ok ? settings.redisUrl : null, postgres: settings.postgresUrl };
+    const figures = await revocationFigures(urls, Number(process.env.BENCH_REVOCATIONS || 1000));
+    result.revocation = figures;
+    printRevocation(figures);
+    if (!redis.ok) console.log(`  SKIPPED the Redis rows: ${redis.reason}.`);
   }
 
   result.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);

@@ -11,13 +11,15 @@ export interface BenchSettings {
   platforms: Array<'express' | 'fastify'>;
   /** HTTP scenarios to run (names as in http-bench.ts); all when unset. */
   scenarios: Set<string> | undefined;
-  /** Which parts run: http, rotation, memory. */
+  /** Which parts run: http, rotation, memory, revocation. */
   parts: Set<string>;
   /** Seconds each rotation figure is measured for. */
   rotationSeconds: number;
   /** Sessions created for the memory figure. */
   sessions: number;
   redisUrl: string;
+  /** PostgreSQL server for the PostgreSQL row; the bench creates a database of its own there and drops it. */
+  postgresUrl: string;
   /** Whether the load generator and the apps get cores of their own (Linux, 2+ cores). */
   pin: boolean;
 }
@@ -48,10 +50,11 @@ export function readSettings(): BenchSettings {
     connections: Math.round(num('BENCH_CONNECTIONS', 50)),
     platforms: platforms as BenchSettings['platforms'],
     scenarios: process.env.BENCH_SCENARIOS ? new Set(list('BENCH_SCENARIOS', [])) : undefined,
-    parts: new Set(list('BENCH_PARTS', ['http', 'rotation', 'memory'])),
+    parts: new Set(list('BENCH_PARTS', ['http', 'rotation', 'memory', 'revocation'])),
     rotationSeconds: num('BENCH_ROTATION_SECONDS', 3),
     sessions: Math.round(num('BENCH_SESSIONS', 100_000)),
     redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+    postgresUrl: process.env.BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test',
     pin: process.env.BENCH_PIN !== '0',
   };
 }
@@ -63,8 +66,10 @@ export const SETTINGS_HELP = `Environment (all optional):
   BENCH_CONNECTIONS=50      concurrent connections
   BENCH_PLATFORMS=express,fastify
   BENCH_SCENARIOS=ping,oursHs256,...  HTTP scenarios (default all; names in bench/http-bench.ts)
-  BENCH_PARTS=http,rotation,memory
+  BENCH_PARTS=http,rotation,memory,revocation
   BENCH_ROTATION_SECONDS=3  seconds per rotation figure
   BENCH_SESSIONS=100000     sessions for the memory figure
+  BENCH_REVOCATIONS=1000    revocations timed for each propagation row (Redis, PostgreSQL)
   BENCH_PIN=1               0: let the scheduler place autocannon and the apps (default: separate cores on Linux)
-  REDIS_URL=redis://127.0.0.1:6379`;
+  REDIS_URL=redis://127.0.0.1:6379
+  BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test  (a database is created there for the run, then dropped)`;

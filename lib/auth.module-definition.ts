@@ -2,6 +2,7 @@ import { ConfigurableModuleBuilder, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuthExceptionFilter } from './filters/auth-exception.filter.js';
 import { JwtGuard } from './guards/jwt.guard.js';
+import { JwksController } from './tokens/jwks.controller.js';
 import type { AuthModuleOptions } from './options/auth-options.interface.js';
 
 /** Options that shape the module itself rather than the tokens. @publicApi */
@@ -14,6 +15,8 @@ export interface AuthModuleExtras {
   globalGuard?: boolean;
   /** Register `AuthExceptionFilter` as `APP_FILTER`. Default `false` (the guard's errors are coded either way). */
   globalFilter?: boolean;
+  /** Serve `GET /.well-known/jwks.json` (`JwksController`): the public keys, for resource servers. Default `false`. */
+  jwksRoute?: boolean;
 }
 
 export const {
@@ -24,10 +27,11 @@ export const {
 } = new ConfigurableModuleBuilder<AuthModuleOptions>({ moduleName: 'NestjsJwtRefresh' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createAuthOptions')
-  .setExtras<AuthModuleExtras>({ isGlobal: false, global: false, globalGuard: false, globalFilter: false }, (definition, extras) => ({
+  .setExtras<AuthModuleExtras>({ isGlobal: false, global: false, globalGuard: false, globalFilter: false, jwksRoute: false }, (definition, extras) => ({
     ...definition,
     global: Boolean(extras.isGlobal || extras.global),
     providers: [...(definition.providers ?? []), ...extraProviders(extras)],
+    controllers: [...(definition.controllers ?? []), ...(extras.jwksRoute ? [JwksController] : [])],
   }))
   .build();
 

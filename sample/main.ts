@@ -7,7 +7,9 @@ const logger = new Logger('Sample');
 async function main(): Promise<void> {
   const sample = await startSample(process.env);
   sample.app.enableShutdownHooks();
-  if (sample.config.generatedSecret) {
+  if (sample.config.generatedKey) {
+    logger.warn(`JWT_PRIVATE_KEY is not set: using a ${sample.config.algorithm} key pair generated at start, so tokens stop working when the server restarts.`);
+  } else if (sample.config.generatedSecret && sample.config.algorithm === 'HS256') {
     logger.warn('JWT_SECRET is not set: using a random secret, so tokens stop working when the server restarts.');
   }
   logger.log(`Listening on ${sample.url} (store: ${sample.config.store}${sample.config.refreshCookie ? ', refresh cookie on' : ''})`);

@@ -26,10 +26,25 @@ export interface RunningSample {
 }
 
 async function createStore(config: SampleConfig): Promise<RefreshTokenStore | undefined> {
-  if (config.store !== 'redis') return undefined;
-  // Loaded only when asked for: ioredis is an optional peer dependency of the library.
-  const { RedisRefreshTokenStore } = await import('../lib/redis/index.js');
-  return new RedisRefreshTokenStore({ url: config.redisUrl });
+  // Each loaded only when asked for: ioredis and pg are optional peer dependencies of the library.
+  if (config.store === 'redis') {
+    const { RedisRefreshTokenStore } = await import('../lib/redis/index.js');
+    const { redisStoreOptions } = await import('./redis-store-options.js');
+    return new RedisRefreshTokenStore(redisStoreOptions(config.redisUrl));
+  }
+  if (config.store === 'postgres') {
+    const { PostgresRefreshTokenStore } = await import('../lib/postgres/index.js');
+    const store = new PostgresRefreshTokenStore({ connectionString: config.databaseUrl });
+    try {
+      // Creates the table and its indexes when missing; instances starting together on an empty database wait for each other.
+      await store.ensureSchema();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    return store;
+  }
+  return undefined;
 }
 
 /** Builds and starts the sample from contract environment variables; throws `SampleConfigError` on bad ones. */

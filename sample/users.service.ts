@@ -18,10 +18,21 @@ const NOBODY = digest('no such user');
 
 @Injectable()
 export class UsersService {
+  // Each app instance gets its own copy of the demo table: a rename in one test (or instance) never leaks into another.
+  private readonly users = new Map([...USERS].map(([name, entry]) => [name, { ...entry, user: { ...entry.user } }]));
+
   /** The user when the credentials match, otherwise `null`; takes as long for unknown users as for wrong passwords. */
   verify(username: string, password: string): DemoUser | null {
-    const entry = USERS.get(username);
+    const entry = this.users.get(username);
     const ok = timingSafeEqual(digest(password), entry?.password ?? NOBODY);
-    return ok && entry ? entry.user : null;
+    return ok && entry ? { ...entry.user } : null;
+  }
+
+  /** Changes a demo user's display name (this instance's table only: the store carries it to every session). */
+  rename(username: string, displayName: string): DemoUser | null {
+    const entry = this.users.get(username);
+    if (!entry) return null;
+    entry.user.displayName = displayName;
+    return { ...entry.user };
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
 
 /** Bytes of randomness in a generated secret when `--bytes` is not given: 512 bits, the HS512 minimum. */
 export const DEFAULT_SECRET_BYTES = 64;
@@ -51,17 +52,24 @@ export function runCli(argv: readonly string[], out: CliOutput): number {
   if (command === undefined) return usageError(out, 'no command given.');
   if (command !== 'secret') return usageError(out, `unknown command "${command}".`);
 
+  // Not strict, with tokens: unknown options and missing values come back as tokens, so the messages stay ours.
+  const { tokens } = parseArgs({
+    args: [...rest],
+    options: { bytes: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   let bytes = DEFAULT_SECRET_BYTES;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    if (arg === '-h' || arg === '--help') {
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional') return usageError(out, `unknown option "${token.value}" for "secret".`);
+    if (token.name === 'help') {
       out.stdout(USAGE);
       return EXIT_OK;
     }
-    let value: string | undefined;
-    if (arg === '--bytes') value = rest[++i];
-    else if (arg.startsWith('--bytes=')) value = arg.slice('--bytes='.length);
-    else return usageError(out, `unknown option "${arg}" for "secret".`);
+    if (token.name !== 'bytes') return usageError(out, `unknown option "${token.rawName}" for "secret".`);
+    const value = typeof token.value === 'string' ? token.value : undefined;
     // Digits only: Number() would also take '0x40', '1e2' and ' 64 ', which nobody means as a byte count.
     if (value === undefined || !/^\d{1,6}$/.test(value) || Number(value) < MIN_SECRET_BYTES || Number(value) > MAX_SECRET_BYTES) {
       return usageError(

@@ -30,8 +30,13 @@ export const SESSION_ENDING_REFRESH_CODES: readonly string[] = [
  * @publicApi
  */
 export const ClientSessionEndReason = {
-  /** Another tab of the same origin logged out. */
+  /** The user logged out in another tab of the same origin (show "You logged out in another tab", not "expired"). */
   LOGGED_OUT: 'LOGGED_OUT',
+  /**
+   * Body mode: the tab holding the refresh token was closed or reloaded. The refresh token
+   * never leaves the tab that received it, so the others cannot refresh (cookie mode has no such limit).
+   */
+  REFRESH_TAB_CLOSED: 'REFRESH_TAB_CLOSED',
   /** Refreshed tokens kept coming back `TOKEN_EXPIRED` (clock or server misconfiguration); refreshing again would loop. */
   REFRESH_LOOP: 'REFRESH_LOOP',
   /** The refresh endpoint answered 401 or 403 without a code the client knows. */

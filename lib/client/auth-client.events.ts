@@ -1,8 +1,13 @@
 /** Where a change came from: this client, or another tab of the same origin. @publicApi */
 export type ChangeSource = 'this-tab' | 'other-tab';
 
-/** Why a refresh ran. @publicApi */
-export type RefreshTrigger = 'expired' | 'proactive' | 'manual' | 'resume';
+/**
+ * Why a refresh ran: `wake` when the tab became visible or the network came
+ * back with the token (nearly) expired; `peer` when another tab asked for it
+ * (body mode, in the tab holding the refresh token) or logged in (cookie mode:
+ * this tab picks the session up from the cookie). @publicApi
+ */
+export type RefreshTrigger = 'expired' | 'proactive' | 'manual' | 'resume' | 'wake' | 'peer';
 
 /**
  * The events of an `AuthClient`, by name, with their payloads.
@@ -23,7 +28,13 @@ export interface AuthClientEvents {
    * `reason` is the server's code (`TOKEN_REVOKED`, `REFRESH_TOKEN_EXPIRED`, …) or a `ClientSessionEndReason`.
    */
   sessionExpired: { reason: string; status?: number; message?: string; source: ChangeSource };
-  /** `logout()` or `logoutAll()` finished in this tab (other tabs get `sessionExpired` with `LOGGED_OUT`). */
+  /**
+   * A route answered `LOGIN_REQUIRED`: it needs a more recent login than the session's (step-up). The session
+   * goes on and the 401 response is returned as is; ask for the password again (`login()`), then retry.
+   * `authTime` (ISO 8601) and `maxAge` (seconds) are the server's.
+   */
+  loginRequired: { url: string; authTime?: string; maxAge?: number };
+  /** `logout()` or `logoutAll()` finished in this tab (other tabs get `sessionExpired` with reason `LOGGED_OUT`). */
   logout: { everywhere: boolean };
 }
 

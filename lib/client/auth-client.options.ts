@@ -59,11 +59,35 @@ export interface AuthClientOptions {
    */
   maxConsecutiveRefreshes?: number;
   /**
-   * Coordinate with other tabs of the same origin (one refresh at a time, shared tokens,
-   * logout everywhere). `true` uses Web Locks when available, else a BroadcastChannel;
-   * an object names the lock/channel. Default: on when a `document` exists (a browser page), off in Node.
+   * Coordinate with other tabs of the same origin (one refresh at a time, access tokens
+   * shared, logout everywhere; refresh tokens are never shared). `true` uses Web Locks when
+   * available, else a BroadcastChannel; an object names the lock/channel and sets the lock's
+   * lease. Default: on when a `document` exists (a browser page), off in Node.
    */
-  crossTab?: boolean | { name?: string };
+  crossTab?: boolean | CrossTabOptions;
   /** Which URLs receive the bearer token. Default: those under `baseUrl` (same origin, path prefix). Never widen this to third parties. */
   isApiUrl?: (url: URL) => boolean;
+  /** The local clock, epoch milliseconds. Default `Date.now`. Replace only in tests. */
+  clock?: () => number;
+}
+
+/**
+ * Cross-tab options of `createAuthClient()`.
+ * @publicApi
+ */
+export interface CrossTabOptions {
+  /** Lock and channel name. Default `'nestjs-jwt-refresh:' + the API's origin and path`. */
+  name?: string;
+  /**
+   * Longest a tab waits for the cross-tab lock, in ms, before taking it anyway (Web Locks:
+   * `steal`). Any script of the origin can request the lock and never release it; the lease
+   * keeps that from stopping refreshes. Default `10000`; at least `100`.
+   */
+  lockLease?: number;
+  /**
+   * Pin the mechanism instead of taking the strongest available: `'broadcast-channel'` uses
+   * the BroadcastChannel mutex even where Web Locks exist (Node 24 has them, Node 20 does not).
+   * Default: Web Locks when available, else the BroadcastChannel mutex.
+   */
+  mechanism?: 'web-locks' | 'broadcast-channel';
 }

@@ -7,6 +7,8 @@ export interface BroadcastLockTiming {
   claimWindow?: number;
   /** How long a tab waits for a holder's release before assuming the holder died. Default 10 000. */
   holdTimeout?: number;
+  /** Longest a tab waits for the lock in all, whatever it hears (a lease). Default 10 000. */
+  lease?: number;
 }
 
 /**
@@ -22,6 +24,7 @@ export class BroadcastCoordinator implements TabCoordinator {
   readonly kind = 'broadcast-channel' as const;
   private readonly claimWindow: number;
   private readonly holdTimeout: number;
+  private readonly lease: number;
   private holding = false;
   private claim: { at: number; lost: boolean } | null = null;
   private peerHolder: { id: string; since: number } | null = null;
@@ -36,6 +39,7 @@ export class BroadcastCoordinator implements TabCoordinator {
   ) {
     this.claimWindow = timing.claimWindow ?? 50;
     this.holdTimeout = timing.holdTimeout ?? 10_000;
+    this.lease = timing.lease ?? 10_000;
     this.unsubscribe = channel.subscribe((body, from) => {
       if (body.type.startsWith('lock-')) this.onLockMessage(body as LockMessage, from);
     });
@@ -53,6 +57,10 @@ export class BroadcastCoordinator implements TabCoordinator {
     });
     this.tail = run.catch(() => undefined);
     return run;
+  }
+
+  get tabId(): string {
+    return this.channel.tabId;
   }
 
   post(message: TabMessage): void {
@@ -73,9 +81,18 @@ export class BroadcastCoordinator implements TabCoordinator {
   }
 
   private async acquire(): Promise<void> {
+    // Every claim and holder message is unauthenticated (any script of the origin can post them),
+    // so the whole wait is bounded: past the lease this tab takes the lock whatever it hears.
+    const deadline = Date.now() + this.lease;
     for (;;) {
+      if (Date.now() >= deadline) {
+        this.peerHolder = null;
+        this.holding = true;
+        this.channel.post({ type: 'lock-held' });
+        return;
+      }
       if (this.peerHolder && Date.now() - this.peerHolder.since < this.holdTimeout) {
-        await this.waitForRelease();
+        await this.waitForRelease(deadline);
         continue;
       }
       this.peerHolder = null;
@@ -89,7 +106,7 @@ export class BroadcastCoordinator implements TabCoordinator {
         this.channel.post({ type: 'lock-held' });
         return;
       }
-      await this.waitForRelease();
+      await this.waitForRelease(deadline);
     }
   }
 
@@ -112,7 +129,7 @@ export class BroadcastCoordinator implements TabCoordinator {
     }
   }
 
-  private waitForRelease(): Promise<void> {
+  private waitForRelease(deadline: number): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -123,7 +140,7 @@ export class BroadcastCoordinator implements TabCoordinator {
         // The holder went silent (tab closed mid-refresh): stop waiting for it.
         this.peerHolder = null;
         done();
-      }, this.holdTimeout);
+      }, Math.max(0, Math.min(this.holdTimeout, deadline - Date.now())));
       this.releaseWaiters.add(done);
     });
   }

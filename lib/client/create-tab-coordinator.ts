@@ -8,13 +8,14 @@ import { WebLocksCoordinator } from './web-locks.coordinator.js';
  * BroadcastChannel for messages), else a BroadcastChannel mutex, else none.
  * Web Locks exist only in secure contexts (https, localhost), hence the chain.
  */
-export function createTabCoordinator(enabled: boolean, name: string): TabCoordinator {
+export function createTabCoordinator(enabled: boolean, name: string, lease: number, mechanism?: 'web-locks' | 'broadcast-channel'): TabCoordinator {
   if (!enabled) return new SoloCoordinator();
   const tabId = randomId();
   const channel = TabChannel.available() ? new TabChannel(name, tabId) : null;
-  const locks = WebLocksCoordinator.lockManager();
-  if (locks) return new WebLocksCoordinator(locks, name, channel);
-  if (channel) return new BroadcastCoordinator(channel);
+  const locks = mechanism === 'broadcast-channel' ? null : WebLocksCoordinator.lockManager();
+  if (mechanism === 'web-locks' && !locks) throw new TypeError('createAuthClient: "crossTab.mechanism" is \'web-locks\' but this platform has no navigator.locks');
+  if (locks) return new WebLocksCoordinator(locks, name, channel, tabId, lease);
+  if (channel) return new BroadcastCoordinator(channel, { lease });
   return new SoloCoordinator();
 }
 

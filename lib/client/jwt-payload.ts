@@ -14,14 +14,29 @@ export interface AccessTokenTimes {
  * @publicApi
  */
 export function readAccessTokenTimes(token: string): AccessTokenTimes {
-  const parts = token.split('.');
+  const claims = readClaims(token);
+  const times: AccessTokenTimes = {};
+  if (typeof claims.exp === 'number' && Number.isFinite(claims.exp)) times.exp = claims.exp;
+  if (typeof claims.iat === 'number' && Number.isFinite(claims.iat)) times.iat = claims.iat;
+  return times;
+}
+
+/**
+ * The session id (`sid`) of an access token, unverified, or `undefined`. Tabs
+ * use it to accept tokens only for the session they are in: it is a filter
+ * against mix-ups and hostile messages, not proof that a token is genuine.
+ */
+export function readSessionId(token: string): string | undefined {
+  const sid = readClaims(token).sid;
+  return typeof sid === 'string' && sid.length > 0 ? sid : undefined;
+}
+
+function readClaims(token: string): Record<string, unknown> {
+  const parts = typeof token === 'string' ? token.split('.') : [];
   if (parts.length !== 3) return {};
   try {
-    const claims = JSON.parse(decodeBase64Url(parts[1])) as Record<string, unknown>;
-    const times: AccessTokenTimes = {};
-    if (typeof claims.exp === 'number' && Number.isFinite(claims.exp)) times.exp = claims.exp;
-    if (typeof claims.iat === 'number' && Number.isFinite(claims.iat)) times.iat = claims.iat;
-    return times;
+    const claims: unknown = JSON.parse(decodeBase64Url(parts[1]));
+    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : {};
   } catch {
     return {};
   }

@@ -1,19 +1,30 @@
 import type { RefreshTrigger } from './auth-client.events.js';
-import type { TokenSet } from './token-set.js';
 
-/** What tabs of one origin tell each other about the session. */
+/**
+ * What tabs of one origin tell each other about the session. Any script of
+ * the origin can read and post these, so they never carry a refresh token,
+ * and a receiver treats every one as a hint it checks: tokens only for the
+ * session (`sid`) it is already in, or in answer to its own `sync-request`.
+ */
 export type TabMessage =
-  /** New tokens: receivers keep them if newer than theirs. `sync` answers a `sync-request`. */
-  | { type: 'tokens'; tokens: TokenSet; reason: 'login' | 'refresh' | 'sync'; trigger?: RefreshTrigger }
+  /**
+   * An access token of session `sid` (never a refresh token). `refresh`: a new one from a
+   * rotation; `sync`: the answer to the `sync-request` of tab `to`.
+   */
+  | { type: 'tokens'; accessToken: string; expiresAt: number; reason: 'refresh' | 'sync'; trigger?: RefreshTrigger; to?: string }
+  /** A tab logged in to session `sid`: others may pick it up where the server can vouch for it (cookie mode). */
+  | { type: 'session-started'; sid: string }
   /** A tab is calling the refresh endpoint: others should wait for its result rather than rotate too. */
   | { type: 'refresh-start' }
   /** That call is over (its tokens, if any, were posted just before: one sender's messages keep their order). */
   | { type: 'refresh-end' }
-  /** The server ended the session: every tab drops its tokens. */
-  | { type: 'session-ended'; reason: string }
-  /** The user logged out in one tab. */
-  | { type: 'logout' }
-  /** A new tab asks the others for the current tokens. */
+  /** Body mode: a tab without the refresh token asks the tab holding it for a fresh access token of `sid`. */
+  | { type: 'refresh-request'; sid: string; accessToken: string }
+  /** The server ended session `sid`: tabs in it drop their tokens. */
+  | { type: 'session-ended'; sid: string; reason: string }
+  /** The user logged out of session `sid` in one tab. */
+  | { type: 'logout'; sid: string }
+  /** A new tab asks the others for an access token (body mode `resume()`). */
   | { type: 'sync-request' };
 
 /** Messages of the BroadcastChannel mutex (see `BroadcastCoordinator`). */

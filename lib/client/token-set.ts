@@ -14,7 +14,7 @@ export interface TokenSet {
   expiresAt: number;
   /** Local time (ms) at which the refresh token or the session ends, when the server said so. */
   refreshExpiresAt?: number;
-  /** Local time (ms) the tokens were received; orders token sets coming from several tabs. */
+  /** Local time (ms) the tokens were received (or handed over by another tab). */
   receivedAt: number;
 }
 
@@ -29,7 +29,7 @@ export interface TokenPairResponse {
   refreshExpiresIn?: number;
 }
 
-/** Whether a value has the shape of a token set (used on data read from storage or from another tab). */
+/** Whether a value has the shape of a token set (used on data read from storage). */
 export function isTokenSet(value: unknown): value is TokenSet {
   const v = value as TokenSet | null;
   return (

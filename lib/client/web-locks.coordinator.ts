@@ -3,14 +3,16 @@ import type { TabCoordinator } from './tab-coordinator.js';
 
 /** The part of the Web Locks API used here (`navigator.locks`). */
 export interface LockManagerLike {
-  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+  request<T>(name: string, options: { signal?: AbortSignal; steal?: boolean }, callback: () => Promise<T>): Promise<T>;
 }
 
 /**
  * Cross-tab coordination with the Web Locks API: the browser itself grants
  * the lock to one tab at a time, with no timing assumptions, and frees it if
- * the holding tab is closed mid-refresh. Messages travel on a BroadcastChannel
- * when there is one (Web Locks alone can't carry tokens).
+ * the holding tab is closed mid-refresh. A tab that waited a whole lease
+ * steals the lock: any script of the origin can take it and never let go, and
+ * a stuck holder must not stop every other tab from refreshing. Messages
+ * travel on a BroadcastChannel when there is one (Web Locks can't carry data).
  */
 export class WebLocksCoordinator implements TabCoordinator {
   readonly kind = 'web-locks' as const;
@@ -19,6 +21,8 @@ export class WebLocksCoordinator implements TabCoordinator {
     private readonly locks: LockManagerLike,
     private readonly lockName: string,
     private readonly channel: TabChannel | null,
+    readonly tabId: string,
+    private readonly lease: number,
   ) {}
 
   static lockManager(): LockManagerLike | null {
@@ -26,8 +30,17 @@ export class WebLocksCoordinator implements TabCoordinator {
     return locks && typeof locks.request === 'function' ? locks : null;
   }
 
-  exclusive<T>(task: () => Promise<T>): Promise<T> {
-    return this.locks.request(this.lockName, task);
+  async exclusive<T>(task: () => Promise<T>): Promise<T> {
+    let running: Promise<T> | undefined;
+    const run = () => (running = task());
+    try {
+      return await this.locks.request(this.lockName, { signal: AbortSignal.timeout(this.lease) }, run);
+    } catch (error) {
+      // Another tab stole our lock mid-task: the task itself still finishes, and its callers get its result.
+      if (running) return running;
+      if ((error as { name?: string })?.name !== 'TimeoutError' && (error as { name?: string })?.name !== 'AbortError') throw error;
+      return this.locks.request(this.lockName, { steal: true }, run);
+    }
   }
 
   post(message: TabMessage): void {

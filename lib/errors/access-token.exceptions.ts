@@ -45,10 +45,3 @@ export class TokenRevokedException extends AuthException {
     super(AuthErrorCode.TOKEN_REVOKED, 'Token has been revoked', 401);
   }
 }
-
-/** Login failed. No token was presented, so the challenge has no `error` attribute. @publicApi */
-export class InvalidCredentialsException extends AuthException {
-  constructor() {
-    super(AuthErrorCode.INVALID_CREDENTIALS, 'Invalid username or password', 401, {}, false);
-  }
-}

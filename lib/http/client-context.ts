@@ -1,4 +1,4 @@
-import type { ClientContext } from '../refresh/session-events.js';
+import type { ClientContext } from '../refresh/client-context.interface.js';
 
 /**
  * The client's address and user agent from an Express or Fastify request, for

@@ -1,3 +1,22 @@
+import type { HttpAdapterHost } from '@nestjs/core';
+
+/** The adapter's header methods (`appendHeader` is optional on `HttpServer`). */
+type HeaderAdapter = { setHeader(r: unknown, n: string, v: string): unknown; appendHeader?(r: unknown, n: string, v: string): unknown };
+
+/** Sets a header through the app's HTTP adapter, which knows its platform; duck-typed where there is none. */
+export function setHeaderVia(host: HttpAdapterHost | undefined, response: unknown, name: string, value: string): void {
+  const adapter = host?.httpAdapter as HeaderAdapter | undefined;
+  if (adapter) adapter.setHeader(response, name, value);
+  else setResponseHeader(response, name, value);
+}
+
+/** Appends a header (several `Set-Cookie`s) through the app's HTTP adapter, duck-typed where it has no `appendHeader`. */
+export function appendHeaderVia(host: HttpAdapterHost | undefined, response: unknown, name: string, value: string): void {
+  const adapter = host?.httpAdapter as HeaderAdapter | undefined;
+  if (typeof adapter?.appendHeader === 'function') adapter.appendHeader(response, name, value);
+  else appendResponseHeader(response, name, value);
+}
+
 /** Sets a header on an Express response or a Fastify reply (the two keep different method names). */
 export function setResponseHeader(response: unknown, name: string, value: string): void {
   const res = response as { setHeader?: (n: string, v: string) => void; header?: (n: string, v: string) => void };

@@ -10,6 +10,9 @@ const MAX_BUILT = 256;
  * token was sent, `error="invalid_token"` with a description when one was refused.
  */
 export function bearerChallenge(realm: string, exception: AuthException): string {
+  // An exception with attributes of its own (RFC 9470's step-up) varies per route: built each time, never cached.
+  const own = (exception as { challenge?: Record<string, string> }).challenge;
+  if (own) return ownChallenge(realm, exception, own);
   let byMessage = built.get(realm);
   if (!byMessage) {
     byMessage = new Map();
@@ -30,4 +33,14 @@ function buildChallenge(realm: string, exception: AuthException): string {
   // Messages are our own constants, but quotes and backslashes would still break the header's syntax.
   const description = String(exception.message).replace(/["\\]/g, '');
   return `Bearer realm="${realm}", error="invalid_token", error_description="${description}"`;
+}
+
+function ownChallenge(realm: string, exception: AuthException, attributes: Record<string, string>): string {
+  const clean = (value: string) => String(value).replace(/["\\]/g, '');
+  const parts = [`Bearer realm="${realm}"`];
+  for (const [name, value] of Object.entries(attributes)) {
+    parts.push(`${name}="${clean(value)}"`);
+    if (name === 'error') parts.push(`error_description="${clean(exception.message)}"`);
+  }
+  return parts.join(', ');
 }

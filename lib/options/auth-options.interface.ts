@@ -3,6 +3,7 @@ import type { JwtAlgorithm } from '../tokens/jws-algorithms.js';
 import type { Duration } from './duration.js';
 import type { RefreshTokenStore } from '../refresh/refresh-token.store.js';
 import type { SessionEventListener } from '../refresh/session-events.js';
+import type { ClaimsResolver } from '../refresh/session-claims.js';
 
 /** Reads the raw access token from a request; return `null` when there is none. @publicApi */
 export type TokenExtractor = (request: any) => string | null | undefined;
@@ -60,6 +61,13 @@ export interface AuthModuleOptions {
    * which means replacing the signing key also ends every session; set it to rotate keys freely.
    */
   refreshTokenSecret?: string | Buffer;
+  /**
+   * Live sessions one subject may hold. A login beyond it ends that subject's least recently used
+   * session (its tokens then answer as revoked, reason `session_limit`); other subjects' sessions are
+   * never touched, however many logins one subject makes. Also bounds what per-subject operations
+   * (listing, log out everywhere) cost. Default `100`. Example: `5`.
+   */
+  maxSessionsPerSubject?: number;
   /** Where sessions live. Default: a `MemoryRefreshTokenStore` (one process). Use `RedisRefreshTokenStore` from `nestjs-jwt-refresh/redis` for several instances. */
   store?: RefreshTokenStore;
   /**
@@ -69,8 +77,30 @@ export interface AuthModuleOptions {
    * `{ cacheTtl: 0 }` to ask the store on every request. Default `true`.
    */
   sessionCheck?: boolean | SessionCheckOptions;
-  /** Also carry the refresh token in an httpOnly cookie (see `RefreshCookieService`). Default `false`. */
+  /**
+   * Cookie mode: the refresh token travels only in an httpOnly cookie (see `RefreshCookieService`),
+   * and the auth endpoints marked `@AuthEndpoints()` refuse cross-site requests. Default `false`.
+   */
   refreshCookie?: boolean | RefreshCookieOptions;
+  /**
+   * Cookie mode: origins besides the app's own (scheme, host and port, e.g. `'https://app.example.com'`)
+   * whose pages may call the auth endpoints. Any other `Origin` is answered `403 CROSS_SITE_REQUEST`.
+   * A request a browser marks `Sec-Fetch-Site: cross-site` is refused whatever its origin (a
+   * `SameSite` cookie would not travel with it anyway), so list same-site siblings here, such as a
+   * front end on `app.example.com` calling `api.example.com`. Default `[]`.
+   */
+  trustedOrigins?: string[];
+  /**
+   * Computes the custom claims of every access token a rotation (or a grace-window replay) signs,
+   * instead of re-signing the session's stored claims unchanged: a role change then reaches the
+   * session's next token without a new login. May be async (load the user's current roles). It gets
+   * the session's `sub`, `sid`, stored `claims` and `authTime`; what it returns is signed, not stored.
+   * If it throws (or returns something that is not a plain object of custom claims) the rotation does
+   * not happen and the caller gets `503 AUTH_STORE_UNAVAILABLE`, which clients retry.
+   * Default: none (the stored claims are signed).
+   * Example: `async ({ sub }) => ({ roles: await users.rolesOf(sub) })`.
+   */
+  claimsResolver?: ClaimsResolver;
   /** Called for `session.created`, `session.rotated`, `session.revoked` and `session.reuse_detected`. Errors it throws are logged, never fatal. */
   onSessionEvent?: SessionEventListener;
   /**
@@ -80,7 +110,18 @@ export interface AuthModuleOptions {
    * The problem format needs the filter registered (`globalFilter: true`). Default `'nest'`.
    */
   errorFormat?: 'nest' | 'problem';
-  /** Clock in milliseconds for sessions and signing; replace only in tests. Default `Date.now`. */
+  /**
+   * How recent a login `@RequireRecentLogin()` without an argument demands, checked against the
+   * access token's `auth_time`. Default `'5m'`. Example: `process.env.FRESH_LOGIN_MAX_AGE`.
+   */
+  recentLoginMaxAge?: Duration;
+  /**
+   * `Cache-Control: public, max-age` of the JWKS route (`jwksRoute: true`): how long verifiers may
+   * keep the key set. A scheduled key (`activeFrom`) should be in the configuration at least this long
+   * before it signs. Default `'5m'`.
+   */
+  jwksMaxAge?: Duration;
+  /** Clock in milliseconds for sessions, signing and verifying; replace only in tests (see `FixedClock` in `nestjs-jwt-refresh/testing`). Default `Date.now`. */
   clock?: () => number;
 }
 
@@ -94,7 +135,12 @@ export interface SessionCheckOptions {
 
 /** The refresh cookie (`HttpOnly` always). @publicApi */
 export interface RefreshCookieOptions {
-  /** Cookie name. Default `'refresh_token'`. */
+  /**
+   * Cookie name. Default `'refresh_token'`. A name starting with `__Host-` (e.g.
+   * `'__Host-refresh_token'`) makes browsers refuse the cookie from any other host,
+   * sibling subdomains included (no cookie tossing), but requires `path: '/'`,
+   * `secure: true` and no `domain`: the cookie then rides along on every request to the host.
+   */
   name?: string;
   /** Path the browser sends it to: only the refresh endpoints. Default `'/auth'`. */
   path?: string;
@@ -105,9 +151,10 @@ export interface RefreshCookieOptions {
   /** `Domain` attribute. Default: none (host-only). */
   domain?: string;
   /**
-   * Also send the refresh token in the JSON body. Default `true` (what the
-   * sample's HTTP contract promises). `false` keeps it out of reach of page
-   * scripts entirely: only the httpOnly cookie carries it.
+   * Also send the refresh token in the JSON body of login and refresh answers.
+   * Default `false`: only the httpOnly cookie carries it, so no page script
+   * (an XSS, a compromised dependency) can read it. `true` is for a transition
+   * period with clients that still read it from the body.
    */
   bodyToken?: boolean;
 }

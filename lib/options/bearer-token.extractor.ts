@@ -1,6 +1,8 @@
 /**
  * Reads `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750 §2.1)
  * and nothing else: tokens in query strings leak into logs and Referer headers.
+ * Hand-written, not passport-jwt's `ExtractJwt.fromAuthHeaderAsBearerToken()`:
+ * that one matches an unanchored regular expression anywhere in the header.
  * @publicApi
  */
 export function bearerTokenExtractor(request: { headers?: Record<string, unknown> } | undefined): string | null {

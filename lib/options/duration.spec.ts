@@ -9,11 +9,15 @@ describe('parseDuration', () => {
     ['15m', 900],
     ['1h', 3600],
     ['7d', 604800],
+    ['1w', 604800],
+    ['7 days', 604800],
+    ['2 hours', 7200],
+    ['1500ms', 1.5],
   ])('parses %p as %p seconds', (input, expected) => {
     expect(parseDuration(input, 'ttl')).toBe(expected);
   });
 
-  it.each([[Infinity], [NaN], [-1], ['abc'], ['10w'], ['']])('refuses %p and names the option', (input) => {
+  it.each([[Infinity], [NaN], [-1], ['abc'], ['-5s'], ['1y'], ['2 years'], ['']])('refuses %p and names the option', (input) => {
     expect(() => parseDuration(input as number, 'clockTolerance')).toThrow(/"clockTolerance"/);
   });
 });

@@ -1,12 +1,27 @@
+import ms from 'ms';
+
 /**
- * A lifetime given either as seconds (`90`, `'90'`) or as a short duration
- * string (`'30s'`, `'15m'`, `'1h'`, `'7d'`).
+ * A lifetime given either as seconds (`90`, `'90'`) or as a duration string
+ * in the `ms` package's syntax (`'30s'`, `'15m'`, `'1h'`, `'7d'`, `'1w'`, `'7 days'`).
+ * Years are refused: a year is no fixed number of seconds.
  * @publicApi
  */
 export type Duration = number | string;
 
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*([smhd]?)$/;
+// `ms` reads a bare number as milliseconds; these options have always taken it as seconds.
+const BARE_SECONDS = /^\d+(?:\.\d+)?$/;
+// `ms` counts a year as 365.25 days; an expiry is clearer in days.
+const YEARS = /\d\s*(?:y|yrs?|years?)$/i;
+
+function fromString(text: string): number {
+  if (BARE_SECONDS.test(text)) return Number(text);
+  if (YEARS.test(text)) return Number.NaN;
+  try {
+    return ms(text as ms.StringValue) / 1000;
+  } catch {
+    return Number.NaN; // ms throws on an empty string
+  }
+}
 
 /**
  * Parses a {@link Duration} into seconds. Throws an Error that names the option
@@ -17,13 +32,12 @@ export function parseDuration(value: Duration, optionName: string): number {
   if (typeof value === 'number') {
     seconds = value;
   } else if (typeof value === 'string') {
-    const match = DURATION_PATTERN.exec(value.trim());
-    if (!match) {
+    seconds = fromString(value.trim());
+    if (Number.isNaN(seconds)) {
       throw new Error(
-        `"${optionName}" must be seconds (90) or a duration such as "30s", "15m", "1h", "7d"; got "${value}".`,
+        `"${optionName}" must be seconds (90) or a duration such as "30s", "15m", "1h", "7d", "1w"; got "${value}".`,
       );
     }
-    seconds = Number(match[1]) * UNIT_SECONDS[match[2] || 's'];
   } else {
     throw new Error(`"${optionName}" must be a number of seconds or a duration string; got ${typeof value}.`);
   }

@@ -1,4 +1,3 @@
 export type { AuthModuleOptions, TokenExtractor, SessionCheckOptions, RefreshCookieOptions } from './auth-options.interface.js';
-export { parseDuration } from './duration.js';
 export type { Duration } from './duration.js';
 export { bearerTokenExtractor } from './bearer-token.extractor.js';

@@ -22,7 +22,7 @@ describe('resolveAuthOptions', () => {
     [{ secret, clockTolerance: -1 }, /"clockTolerance" must be a finite/],
     [{ secret, clockTolerance: 301 }, /between 0 and 300/],
     [{ secret, algorithm: 'HS999' as never }, /not supported/],
-    [{ secret, accessTokenTtl: '15 minutes' }, /"accessTokenTtl"/],
+    [{ secret, accessTokenTtl: '15 parsecs' }, /"accessTokenTtl"/],
     [{ secret, keys: [{ secret }] }, /either "secret" or "keys"/],
     [{ secret, audience: [] }, /"audience"/],
     [{ secret, realm: 'a"b' }, /"realm"/],
@@ -47,3 +47,15 @@ describe('bearerTokenExtractor', () => {
     expect(bearerTokenExtractor({ headers: {} })).toBeNull();
   });
 });
+
+describe('resolveAuthOptions durations', () => {
+  it('reads the ms package syntax (weeks, spelled-out units) and bare numbers as seconds', () => {
+    const secret = 's'.repeat(32);
+    expect(resolveAuthOptions({ secret, accessTokenTtl: '15 minutes', refreshTokenTtl: '1w', sessionMaxAge: '30 days' })).toMatchObject({
+      accessTokenTtl: 900,
+      refresh: expect.objectContaining({ refreshTokenTtlMs: 604_800_000 }),
+    });
+    expect(resolveAuthOptions({ secret, accessTokenTtl: '90' }).accessTokenTtl).toBe(90);
+  });
+});
+

@@ -1,24 +1,43 @@
 import { AuthConfigError } from '../errors/auth-config.error.js';
 import { importKey, KeyRing } from '../tokens/key-ring.js';
+import type { KeySource } from '../tokens/key-ring.js';
 import type { AuthModuleOptions, TokenExtractor } from './auth-options.interface.js';
 import { optionSeconds as seconds } from './option-seconds.js';
 import { bearerTokenExtractor } from './bearer-token.extractor.js';
 import { resolveRefreshOptions, ResolvedRefreshOptions } from './resolve-refresh-options.js';
 
-/** The options after validation: numbers in seconds, keys imported. Built once per module. */
+/**
+ * The options after validation, built once per module: what `JwtGuard`'s
+ * protected `authOptions` holds for a subclass to read.
+ * @publicApi
+ */
 export interface ResolvedAuthOptions {
-  keyRing: KeyRing;
+  /** The keys: `signingAt(now)` signs, `select(kid, now)` picks the verification key (a resource server's come from a JWKS). */
+  keyRing: KeySource;
+  /** Access-token lifetime, seconds. */
   accessTokenTtl: number;
+  /** Leeway on `exp`, `nbf` and `iat`, seconds. */
   clockTolerance: number;
+  /** Required `iss`, or `undefined` when not checked. */
   issuer: string | undefined;
+  /** Accepted `aud` values, or `undefined` when not checked. */
   audience: string[] | undefined;
+  /** Longest access token accepted, characters. */
   maxTokenLength: number;
+  /** Realm of the `WWW-Authenticate` challenge. */
   realm: string;
+  /** Reads the raw access token from a request. */
   tokenExtractor: TokenExtractor;
+  /** Refresh-token, session-check and cookie settings, resolved the same way. */
   refresh: ResolvedRefreshOptions;
+  /** Error body shape: Nest's usual one or RFC 9457 problem details. */
   errorFormat: 'nest' | 'problem';
   /** Entries of the verified-token cache; 0 when it is off. */
   verifiedTokenCacheSize: number;
+  /** Seconds: `@RequireRecentLogin()`'s default limit. */
+  recentLoginMaxAge: number;
+  /** Seconds: the JWKS route's `Cache-Control: max-age`. */
+  jwksMaxAge: number;
 }
 
 const MAX_CLOCK_TOLERANCE = 300;
@@ -30,15 +49,20 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     throw new AuthConfigError('Give either "secret" or "keys", not both (put the secret in a key to rotate it).');
   }
   const defs = options.keys ?? (options.secret !== undefined ? [{ secret: options.secret, algorithm: options.algorithm }] : []);
-  const keyRing = new KeyRing(
-    defs.map((def, i) => importKey(def, options.keys ? `keys[${i}]` : 'secret')),
-    options.signingKeyId,
-  );
   const accessTokenTtl = seconds(options.accessTokenTtl, '15m', 'accessTokenTtl');
   if (accessTokenTtl < 1) throw new AuthConfigError('"accessTokenTtl" must be at least 1 second.');
   const clockTolerance = seconds(options.clockTolerance, 30, 'clockTolerance');
   if (clockTolerance > MAX_CLOCK_TOLERANCE) {
     throw new AuthConfigError(`"clockTolerance" must be between 0 and ${MAX_CLOCK_TOLERANCE} seconds; got ${clockTolerance}. Fix the clocks instead.`);
+  }
+  const keyRing = new KeyRing(
+    defs.map((def, i) => importKey(def, options.keys ? `keys[${i}]` : 'secret')),
+    options.signingKeyId,
+    // A replaced key's last token expires this long after the takeover.
+    (accessTokenTtl + clockTolerance) * 1000,
+  );
+  if (keyRing.scheduled && options.refreshTokenSecret === undefined) {
+    throw new AuthConfigError('Keys with "activeFrom" need "refreshTokenSecret": otherwise sessions would be keyed by a key that is rotated away.');
   }
   const maxTokenLength = options.maxTokenLength ?? 8192;
   if (!Number.isInteger(maxTokenLength) || maxTokenLength < 64) {
@@ -68,6 +92,8 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     throw new AuthConfigError('"verifiedTokenCache" must be a boolean or { maxEntries } with a non-negative integer.');
   }
   return {
+    recentLoginMaxAge: seconds(options.recentLoginMaxAge, '5m', 'recentLoginMaxAge'),
+    jwksMaxAge: Math.floor(seconds(options.jwksMaxAge, '5m', 'jwksMaxAge')),
     errorFormat,
     verifiedTokenCacheSize,
     keyRing,

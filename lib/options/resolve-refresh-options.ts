@@ -1,6 +1,7 @@
 import { AuthConfigError } from '../errors/auth-config.error.js';
 import type { RefreshTokenStore } from '../refresh/refresh-token.store.js';
 import type { SessionEventListener } from '../refresh/session-events.js';
+import type { ClaimsResolver } from '../refresh/session-claims.js';
 import type { KeyRing } from '../tokens/key-ring.js';
 import type { AuthModuleOptions } from './auth-options.interface.js';
 import { optionSeconds as seconds } from './option-seconds.js';
@@ -13,6 +14,8 @@ export interface ResolvedRefreshCookie {
   secure: boolean;
   domain: string | undefined;
   bodyToken: boolean;
+  /** Origins (`URL.origin` form) allowed besides the app's own. */
+  trustedOrigins: ReadonlySet<string>;
 }
 
 /** Refresh-side options after validation; durations in milliseconds. */
@@ -21,15 +24,19 @@ export interface ResolvedRefreshOptions {
   sessionMaxAgeMs: number;
   reuseGraceMs: number;
   secret: Buffer;
+  /** True when `refreshTokenSecret` is unset and the refresh key comes from an HS (shared) access-token secret. */
+  secretFromAccessKey: boolean;
+  maxSessionsPerSubject: number;
   store: RefreshTokenStore | undefined;
   sessionCheck: { enabled: boolean; cacheTtlMs: number; cacheSize: number };
   cookie: ResolvedRefreshCookie | null;
   onSessionEvent: SessionEventListener | undefined;
+  claimsResolver: ClaimsResolver | undefined;
   clock: () => number;
 }
 
 const MIN_SECRET_BYTES = 32;
-const STORE_METHODS = ['create', 'get', 'rotate', 'revoke', 'listBySubject'] as const;
+const STORE_METHODS = ['create', 'get', 'rotate', 'revoke', 'revokeSubject', 'listBySubject'] as const;
 // RFC 6265 cookie-name is an RFC 7230 token.
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const COOKIE_VALUE_SAFE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/;
@@ -49,10 +56,13 @@ export function resolveRefreshOptions(options: AuthModuleOptions, keyRing: KeyRi
     sessionMaxAgeMs: sessionMaxAge * 1000,
     reuseGraceMs: reuseGrace * 1000,
     secret: refreshSecret(options.refreshTokenSecret, keyRing),
+    secretFromAccessKey: options.refreshTokenSecret === undefined && keyRing.signing.signingKey?.type === 'secret',
+    maxSessionsPerSubject: maxSessions(options.maxSessionsPerSubject),
     store: checkStore(options.store),
     sessionCheck: sessionCheck(options.sessionCheck),
-    cookie: cookie(options.refreshCookie),
+    cookie: cookie(options.refreshCookie, trustedOrigins(options.trustedOrigins)),
     onSessionEvent: checkFunction(options.onSessionEvent, 'onSessionEvent') as SessionEventListener | undefined,
+    claimsResolver: checkFunction(options.claimsResolver, 'claimsResolver') as ClaimsResolver | undefined,
     clock: (checkFunction(options.clock, 'clock') as (() => number) | undefined) ?? Date.now,
   };
 }
@@ -70,6 +80,14 @@ function refreshSecret(secret: string | Buffer | undefined, keyRing: KeyRing): B
   // Every instance holds the same signing key, so all of them derive the same refresh key without more configuration.
   const key = keyRing.signing.signingKey!;
   return key.type === 'secret' ? key.export() : key.export({ format: 'der', type: 'pkcs8' });
+}
+
+function maxSessions(value: number | undefined): number {
+  if (value === undefined) return 100;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new AuthConfigError(`"maxSessionsPerSubject" must be a positive integer; got ${String(value)}.`);
+  }
+  return value;
 }
 
 function checkStore(store: RefreshTokenStore | undefined): RefreshTokenStore | undefined {
@@ -90,7 +108,27 @@ function sessionCheck(value: AuthModuleOptions['sessionCheck']): ResolvedRefresh
   return { enabled: true, cacheTtlMs: cacheTtl * 1000, cacheSize };
 }
 
-function cookie(value: AuthModuleOptions['refreshCookie']): ResolvedRefreshCookie | null {
+function trustedOrigins(value: unknown): ReadonlySet<string> {
+  if (value === undefined) return new Set();
+  if (!Array.isArray(value)) throw new AuthConfigError('"trustedOrigins" must be an array of origins such as "https://app.example.com".');
+  const origins = new Set<string>();
+  for (const entry of value) {
+    let url: URL | undefined;
+    try {
+      url = typeof entry === 'string' ? new URL(entry) : undefined;
+    } catch {
+      url = undefined;
+    }
+    // Only a bare origin: a path or a wildcard here would be a sign the option is misunderstood.
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== entry.replace(/\/$/, '')) {
+      throw new AuthConfigError(`"trustedOrigins" entries must be origins (scheme://host[:port], no path); got ${JSON.stringify(entry)}.`);
+    }
+    origins.add(url.origin);
+  }
+  return origins;
+}
+
+function cookie(value: AuthModuleOptions['refreshCookie'], trusted: ReadonlySet<string>): ResolvedRefreshCookie | null {
   if (value === undefined || value === false) return null;
   const config = value === true ? {} : value;
   if (typeof config !== 'object' || config === null) throw new AuthConfigError('"refreshCookie" must be a boolean or cookie options.');
@@ -100,7 +138,8 @@ function cookie(value: AuthModuleOptions['refreshCookie']): ResolvedRefreshCooki
     sameSite: config.sameSite ?? 'Strict',
     secure: config.secure ?? true,
     domain: config.domain,
-    bodyToken: config.bodyToken ?? true,
+    bodyToken: config.bodyToken ?? false,
+    trustedOrigins: trusted,
   };
   if (!COOKIE_NAME.test(resolved.name)) throw new AuthConfigError(`"refreshCookie.name" is not a valid cookie name: "${resolved.name}".`);
   if (!resolved.path.startsWith('/') || !COOKIE_VALUE_SAFE.test(resolved.path)) {
@@ -113,6 +152,13 @@ function cookie(value: AuthModuleOptions['refreshCookie']): ResolvedRefreshCooki
     throw new AuthConfigError(`"refreshCookie.domain" is not a host name: "${resolved.domain}".`);
   }
   if (typeof resolved.bodyToken !== 'boolean') throw new AuthConfigError('"refreshCookie.bodyToken" must be a boolean.');
+  // Browsers silently drop prefixed cookies that break these rules: say so at start-up instead.
+  if (resolved.name.startsWith('__Host-') && (resolved.path !== '/' || !resolved.secure || resolved.domain !== undefined)) {
+    throw new AuthConfigError('"refreshCookie.name" starts with "__Host-", which browsers accept only with path "/", secure true and no domain.');
+  }
+  if (resolved.name.startsWith('__Secure-') && !resolved.secure) {
+    throw new AuthConfigError('"refreshCookie.name" starts with "__Secure-", which browsers accept only with secure true.');
+  }
   return resolved;
 }
 

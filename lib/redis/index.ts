@@ -1,11 +1,9 @@
 // The `nestjs-jwt-refresh/redis` entry point: the only place that loads ioredis.
-export {
-  REDIS_STORE_DEFAULT_KEY_PREFIX,
-  RedisRefreshTokenStore,
-} from './redis-refresh.store.js';
+export { RedisRefreshTokenStore } from './redis-refresh-token.store.js';
+export { REDIS_STORE_DEFAULT_KEY_PREFIX } from './redis-refresh-token.options.js';
 export type {
   RedisRefreshTokenStoreClientOptions,
   RedisRefreshTokenStoreCommonOptions,
   RedisRefreshTokenStoreConnectionOptions,
   RedisRefreshTokenStoreOptions,
-} from './redis-refresh.store.js';
+} from './redis-refresh-token.options.js';

@@ -1,5 +1,8 @@
 export { RefreshService } from './refresh.service.js';
 export { RefreshCookieService } from './refresh-cookie.service.js';
+export { SessionClaimsService } from './session-claims.service.js';
+export type { SessionClaimsTarget, SessionClaimsUpdate } from './session-claims.service.js';
+export type { ClaimsResolver, ClaimsResolverContext } from './session-claims.js';
 export { RefreshTokenStore } from './refresh-token.store.js';
 export { MemoryRefreshTokenStore } from './memory-refresh-token.store.js';
 export type { MemoryRefreshTokenStoreOptions } from './memory-refresh-token.store.js';
@@ -7,8 +10,8 @@ export { SESSION_RETENTION_MS, sessionRetainUntil } from './refresh-session.inte
 export type { RefreshSession, RotationUpdate, RevocationReason } from './refresh-session.interface.js';
 export type { TokenPair, TokenPairBody } from './token-pair.interface.js';
 export type { SessionInfo } from './session-info.interface.js';
+export type { ClientContext } from './client-context.interface.js';
 export type {
-  ClientContext,
   SessionEvent,
   SessionEventType,
   SessionEventListener,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { MemoryRefreshTokenStore } from './memory-refresh-token.store.js';
 import type { RefreshSession } from './refresh-session.interface.js';
 import { SESSION_RETENTION_MS } from './refresh-session.interface.js';
-import { makeFreshSession } from '../../test/stores/refresh-token-store.contract.js';
+import { makeFreshSession } from '../testing/index.js';
 
 const T0 = Date.UTC(2026, 2, 5, 12);
 const DAY = 24 * 60 * 60 * 1000;
@@ -73,6 +73,35 @@ describe('MemoryRefreshTokenStore (memory-only behaviour)', () => {
     });
   });
 
+  describe('one subject against everyone else', () => {
+    it('100,000 logins of one subject leave every other subject’s session alive', async () => {
+      const store = make();
+      const others = Array.from({ length: 1000 }, (_, i) => session(`other-${i}`, `user-${i}`));
+      for (const s of others) await store.create(s, { maxSessionsPerSubject: 100 });
+      // Built by hand, not by the fixture: 100,000 of them must stay cheap.
+      const template = session('m', 'mallory');
+      for (let i = 0; i < 100_000; i++) {
+        await store.create({ ...template, sid: `m-${i}`, tokenHash: `hash-m-${i}` }, { maxSessionsPerSubject: 100 });
+      }
+      for (const s of others) expect(await store.get(s.sid)).toStrictEqual(s);
+      const mallory = await store.listBySubject('mallory');
+      expect(mallory.map((s) => s.sid)).toStrictEqual(Array.from({ length: 100 }, (_, i) => `m-${99_900 + i}`));
+      expect(store.size).toBeLessThanOrEqual(100_000);
+    });
+
+    it('drops revoked sessions before any live one when full', async () => {
+      const store = make({ maxSessions: 3 });
+      await store.create(session('bob-1', 'bob'));
+      await store.create(session('m-1', 'mallory'), { maxSessionsPerSubject: 1 });
+      await store.create(session('m-2', 'mallory'), { maxSessionsPerSubject: 1 });
+      expect((await store.get('m-1'))!.revokedReason).toBe('session_limit');
+      await store.create(session('m-3', 'mallory'), { maxSessionsPerSubject: 1 });
+      expect(await store.get('m-1')).toBeNull();
+      expect(await store.get('bob-1')).not.toBeNull();
+      expect((await store.get('m-2'))!.revokedReason).toBe('session_limit');
+    });
+  });
+
   describe('sweeping', () => {
     it('sweep() forgets exactly the sessions past their retention', async () => {
       const store = make();
@@ -101,6 +130,19 @@ describe('MemoryRefreshTokenStore (memory-only behaviour)', () => {
       expect(store.size).toBe(2);
       jest.advanceTimersByTime(1);
       expect(store.size).toBe(1);
+    });
+
+    it('forgets a subject’s revocation epoch once no session it covers can still exist', async () => {
+      const store = make();
+      await store.revokeSubject('alice', { at: T0, reason: 'logout_all', keepUntil: T0 + DAY });
+      now = T0 + DAY - 1;
+      store.sweep();
+      await store.create(session('early', 'alice', { createdAt: T0 - 1 }));
+      expect((await store.get('early'))!.revokedAt).toBe(T0);
+      now = T0 + DAY;
+      store.sweep();
+      await store.create(session('early-2', 'alice', { createdAt: T0 - 1 }));
+      expect((await store.get('early-2'))!.revokedAt).toBeNull();
     });
 
     it('close() stops the sweep timer, and may be called twice', async () => {

@@ -1,5 +1,9 @@
-/** Why a session ended early. @publicApi */
-export type RevocationReason = 'logout' | 'logout_all' | 'reuse_detected' | 'revoked';
+/**
+ * Why a session ended early. `logout_others`: ended by a "log out my other sessions";
+ * `session_limit`: its subject's login beyond `maxSessionsPerSubject` ended it (least recently used first).
+ * @publicApi
+ */
+export type RevocationReason = 'logout' | 'logout_all' | 'logout_others' | 'reuse_detected' | 'revoked' | 'session_limit';
 
 /**
  * One session (a rotation chain) as a store keeps it. Only digests of refresh
@@ -56,4 +60,9 @@ export const SESSION_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** The moment a store may forget a session: its end plus one day. @publicApi */
 export function sessionRetainUntil(session: Pick<RefreshSession, 'expiresAt' | 'absoluteExpiresAt'>): number {
   return Math.min(session.expiresAt, session.absoluteExpiresAt) + SESSION_RETENTION_MS;
+}
+
+/** Not revoked and before both its sliding and its absolute end. Internal: kept out of the barrels. */
+export function isLiveSession(session: RefreshSession, now: number): boolean {
+  return session.revokedAt === null && now < Math.min(session.expiresAt, session.absoluteExpiresAt);
 }

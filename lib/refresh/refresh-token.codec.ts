@@ -1,7 +1,4 @@
-import { hash, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { constantTimeEqual } from '../tokens/constant-time-equal.js';
-import { HmacKey } from '../tokens/hmac-key.js';
-import { randomFromPool, randomId } from '../tokens/random-pool.js';
+import { createHmac, createSecretKey, hash, hkdfSync, KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const VERSION = 1;
 const SID_BYTES = 16;
@@ -51,27 +48,28 @@ const LEGACY_DIGEST_LENGTH = 43;
  *   parses as this (RFC 8725 §3.12: no token passes for another kind).
  */
 export class RefreshTokenCodec {
-  private readonly tagKey: HmacKey;
-  private readonly deriveKey: HmacKey;
+  // KeyObjects keep the derived keys out of the JS heap.
+  private readonly tagKey: KeyObject;
+  private readonly deriveKey: KeyObject;
 
   constructor(secret: Buffer) {
-    this.tagKey = new HmacKey('sha256', Buffer.from(hkdfSync('sha256', secret, 'nestjs-jwt-refresh', 'refresh-token tag', 32)));
-    this.deriveKey = new HmacKey('sha256', Buffer.from(hkdfSync('sha256', secret, 'nestjs-jwt-refresh', 'refresh-token successor', 32)));
+    this.tagKey = createSecretKey(Buffer.from(hkdfSync('sha256', secret, 'nestjs-jwt-refresh', 'refresh-token tag', 32)));
+    this.deriveKey = createSecretKey(Buffer.from(hkdfSync('sha256', secret, 'nestjs-jwt-refresh', 'refresh-token successor', 32)));
   }
 
   /** A new session id (128 random bits, base64url). */
   newSessionId(): string {
-    return randomId(SID_BYTES);
+    return randomBytes(SID_BYTES).toString('base64url');
   }
 
   /** The first refresh token of a session. */
   first(sid: string): MintedRefreshToken {
-    return this.assemble(sid, 0, randomFromPool(SECRET_BYTES).toString('latin1'));
+    return this.assemble(sid, 0, randomBytes(SECRET_BYTES));
   }
 
   /** The successor of `token`: deterministic, so a retried rotation gets the same one. */
   successor(token: string, decoded: DecodedRefreshToken): MintedRefreshToken {
-    return this.assemble(decoded.sid, decoded.generation + 1, this.deriveKey.sign(token, 'latin1'));
+    return this.assemble(decoded.sid, decoded.generation + 1, createHmac('sha256', this.deriveKey).update(token).digest());
   }
 
   /** Reads a token, or returns `null` when it is malformed or its tag is not ours. */
@@ -79,7 +77,7 @@ export class RefreshTokenCodec {
     if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return null;
     const bytes = Buffer.from(token, 'base64url');
     if (bytes.length !== TOKEN_BYTES || bytes[0] !== VERSION) return null;
-    const tag = Buffer.from(this.tag(bytes), 'latin1');
+    const tag = this.tag(bytes);
     if (!timingSafeEqual(tag, bytes.subarray(BODY_BYTES))) return null;
     return {
       sid: bytes.toString('base64url', 1, GENERATION_AT),
@@ -95,25 +93,27 @@ export class RefreshTokenCodec {
    */
   matches(stored: string | null | undefined, token: string, digest: string): boolean {
     if (typeof stored !== 'string') return false;
-    const presented = stored.length === LEGACY_DIGEST_LENGTH ? hash('sha256', token, 'base64url') : digest;
-    return constantTimeEqual(stored, presented);
+    const expected = Buffer.from(stored.length === LEGACY_DIGEST_LENGTH ? hash('sha256', token, 'base64url') : digest);
+    const presented = Buffer.from(stored);
+    // Both are base64url digests of a fixed length: the length is no secret, the contents are.
+    return presented.length === expected.length && timingSafeEqual(presented, expected);
   }
 
-  /** `secret` is 32 bytes as a latin1 string (one character per byte). */
-  private assemble(sid: string, generation: number, secret: string): MintedRefreshToken {
+  /** `secret` is 32 bytes. */
+  private assemble(sid: string, generation: number, secret: Buffer): MintedRefreshToken {
     const token = Buffer.allocUnsafe(TOKEN_BYTES);
     token[0] = VERSION;
     if (sid.length !== SID_CHARS || token.write(sid, 1, 'base64url') !== SID_BYTES) {
       throw new Error('session id must be 16 bytes of base64url');
     }
     token.writeUInt32BE(generation, GENERATION_AT);
-    token.write(secret, SECRET_AT, 'latin1');
-    token.write(this.tag(token), BODY_BYTES, 'latin1');
+    secret.copy(token, SECRET_AT, 0, SECRET_BYTES);
+    this.tag(token).copy(token, BODY_BYTES);
     return { token: token.toString('base64url'), digest: token.toString('base64url', BODY_BYTES) };
   }
 
-  /** The first 16 bytes of the HMAC of the token's body, as latin1. */
-  private tag(token: Buffer): string {
-    return this.tagKey.sign(token.subarray(0, BODY_BYTES), 'latin1').slice(0, TAG_BYTES);
+  /** The first 16 bytes of the HMAC of the token's body. */
+  private tag(token: Buffer): Buffer {
+    return createHmac('sha256', this.tagKey).update(token.subarray(0, BODY_BYTES)).digest().subarray(0, TAG_BYTES);
   }
 }

@@ -296,6 +296,7 @@ describe('RefreshService when the store fails', () => {
   }
 
   it('answers 503 AUTH_STORE_UNAVAILABLE and leaves the old state intact for a retry', async () => {
+    // No clock of its own: the module hands the store its (frozen) clock, so both judge time alike.
     const store = new FlakyStore();
     const { service } = await setup({ store });
     const pair = await service.issue('alice');
@@ -348,8 +349,9 @@ describe('refresh options at start-up', () => {
     [{ refreshTokenSecret: 'short' }, /"refreshTokenSecret" is too weak/],
     [{ refreshTokenTtl: 'forever' }, /"refreshTokenTtl" must be seconds/],
     [{ sessionMaxAge: 0 }, /"sessionMaxAge" must be at least 1 second/],
-    [{ store: { get() {} } as never }, /"store" must implement RefreshTokenStore; missing: create, rotate, revoke, listBySubject/],
+    [{ store: { get() {} } as never }, /"store" must implement RefreshTokenStore; missing: create, rotate, revoke, revokeSubject, listBySubject/],
     [{ sessionCheck: { cacheTtl: 120 } }, /"sessionCheck.cacheTtl" must be between 0 and 60/],
+    [{ maxSessionsPerSubject: 0 }, /"maxSessionsPerSubject" must be a positive integer/],
     [{ refreshCookie: { name: 'bad name' } }, /"refreshCookie.name" is not a valid cookie name/],
     [{ refreshCookie: { sameSite: 'None' as never } }, /"refreshCookie.sameSite" must be "Strict" or "Lax"/],
   ])('refuses %j', async (options, message) => {

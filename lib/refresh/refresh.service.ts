@@ -1,26 +1,23 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { RESOLVED_AUTH_OPTIONS } from '../auth.internal-constants.js';
-import { AuthStoreUnavailableException } from '../errors/auth-store-unavailable.exception.js';
-import {
-  RefreshTokenExpiredException,
-  RefreshTokenInvalidException,
-  RefreshTokenMissingException,
-  RefreshTokenReusedException,
-  RefreshTokenRevokedException,
-} from '../errors/refresh-token.exceptions.js';
 import type { ResolvedAuthOptions } from '../options/resolve-auth-options.js';
 import type { ResolvedRefreshOptions } from '../options/resolve-refresh-options.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
 import type { RefreshSession, RevocationReason } from './refresh-session.interface.js';
-import { DecodedRefreshToken, RefreshTokenCodec } from './refresh-token.codec.js';
+import { isLiveSession } from './refresh-session.interface.js';
+import { RefreshTokenCodec } from './refresh-token.codec.js';
 import { RefreshTokenStore } from './refresh-token.store.js';
 import type { SessionInfo } from './session-info.interface.js';
-import type { ClientContext, SessionEvent, SessionEventListener, SessionEventType } from './session-events.js';
-import { SessionStatusCache } from './session-status.cache.js';
+import type { ClientContext } from './client-context.interface.js';
+import type { SessionEventListener, SessionEventType } from './session-events.js';
+import { clientOf, storeFields } from './client-context.fields.js';
+import { SessionCheck } from './session-check.js';
+import { SessionEventEmitter } from './session-event.emitter.js';
+import { SessionRevocation } from './session-revocation.js';
+import { SessionRotation } from './session-rotation.js';
+import { SessionStoreAccess } from './session-store.access.js';
 import type { TokenPair } from './token-pair.interface.js';
-
-// A lost compare-and-swap means another request rotated first; the re-read then takes the grace path. Two retries cover any honest race.
-const MAX_ROTATION_ATTEMPTS = 3;
+import { tokenPair } from './token-pair.interface.js';
 
 /**
  * Sessions and their refresh tokens: login (`issue`), silent renewal
@@ -37,9 +34,12 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
   private readonly logger = new Logger('RefreshService');
   private readonly codec: RefreshTokenCodec;
   private readonly settings: ResolvedRefreshOptions;
-  private readonly listeners = new Map<SessionEventType | '*', Set<SessionEventListener>>();
-  private readonly statusCache: SessionStatusCache;
-  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly events = new SessionEventEmitter(this.logger);
+  private readonly sessionCheck: SessionCheck;
+  // Plain objects composed here, not providers: they share this service's store, caches and logger, and nothing else injects them.
+  private readonly access = new SessionStoreAccess(this.logger);
+  private readonly revocation: SessionRevocation;
+  private readonly rotation: SessionRotation;
 
   constructor(
     @Inject(RESOLVED_AUTH_OPTIONS) options: ResolvedAuthOptions,
@@ -48,14 +48,29 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
   ) {
     this.settings = options.refresh;
     this.codec = new RefreshTokenCodec(this.settings.secret);
-    const check = this.settings.sessionCheck;
-    this.statusCache = new SessionStatusCache(check.cacheTtlMs, Math.max(check.cacheSize, 1), this.settings.clock);
+    this.sessionCheck = new SessionCheck(
+      this.settings.sessionCheck,
+      store,
+      (sid) => this.access.fromStore(() => this.store.get(sid)),
+      (session) => isLiveSession(session, this.settings.clock()),
+      this.settings.clock,
+      tokens.verifiedTokens,
+    );
+    this.revocation = new SessionRevocation(this.settings, store, this.access, this.sessionCheck, this.events);
+    this.rotation = new SessionRotation(this.settings, this.codec, tokens, store, this.access, this.revocation, this.events, this.logger);
     if (this.settings.onSessionEvent) this.on('*', this.settings.onSessionEvent);
+    if (this.settings.secretFromAccessKey) {
+      this.logger.warn(
+        '"refreshTokenSecret" is not set: the refresh-token key is derived from the access-token secret, so any service ' +
+          'given that secret to verify access tokens can also forge refresh-token digests (end any session by id, compute ' +
+          'successors). Set "refreshTokenSecret" to a separate secret ("npx nestjs-jwt-refresh secret") known only to the issuer.',
+      );
+    }
   }
 
   /** Starts a session for `subject` and returns its first token pair. `claims` are copied into every access token of the session. */
   issue(subject: string, claims: Record<string, unknown> = {}, context: ClientContext = {}): Promise<TokenPair> {
-    return this.track(this.doIssue(subject, claims, context));
+    return this.access.track(this.doIssue(subject, claims, context));
   }
 
   /**
@@ -63,34 +78,39 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
    * Throws the coded `RefreshToken*Exception`s, or `AuthStoreUnavailableException` (503) when the store is down.
    */
   rotate(refreshToken: unknown, context: ClientContext = {}): Promise<TokenPair> {
-    return this.track(this.doRotate(refreshToken, context));
+    return this.access.track(this.rotation.rotate(refreshToken, context));
   }
 
-  /** Ends one session (logout). Returns whether it was live. */
-  revokeSession(sid: string, reason: RevocationReason = 'logout'): Promise<boolean> {
-    return this.track(this.doRevoke(sid, reason));
+  /**
+   * Ends one session (logout). Returns whether it was live. Given `subject`, ends it only if it is one of
+   * that subject's sessions and answers `false` otherwise, as for a sid that never existed: session ids are
+   * public (every access token carries its `sid`), so an "end this device" endpoint must pass the caller.
+   */
+  revokeSession(sid: string, reason: RevocationReason = 'logout', subject?: string): Promise<boolean> {
+    return this.access.track(this.revocation.revoke(sid, reason, undefined, subject));
   }
 
-  /** Ends every session of a subject (log out everywhere; also what a password change should call). Returns how many were live. */
+  /**
+   * Ends every session of a subject (log out everywhere; also what a password change should call): every
+   * session created before now, including ones the store's index lost and logins still landing.
+   * Returns how many live sessions the store listed and ended.
+   */
   revokeAllForSubject(sub: string): Promise<number> {
-    return this.track(
-      (async () => {
-        const sessions = await this.fromStore(() => this.store.listBySubject(sub));
-        let count = 0;
-        for (const session of sessions) {
-          if (await this.doRevoke(session.sid, 'logout_all', session)) count++;
-        }
-        return count;
-      })(),
-    );
+    return this.access.track(this.revocation.revokeSubject(sub, 'logout_all'));
+  }
+
+  /** Ends every session of a subject except `currentSid` (log out my other devices). Returns how many were ended. */
+  revokeOtherSessions(sub: string, currentSid: string): Promise<number> {
+    if (typeof currentSid !== 'string' || !currentSid) throw new TypeError('revokeOtherSessions(): "currentSid" must be a non-empty string.');
+    return this.access.track(this.revocation.revokeSubject(sub, 'logout_others', currentSid));
   }
 
   /** The live sessions of a subject, newest first, for a "your devices" page. */
   async listSessions(sub: string): Promise<SessionInfo[]> {
     const now = this.settings.clock();
-    const sessions = await this.fromStore(() => this.store.listBySubject(sub));
+    const sessions = await this.access.fromStore(() => this.store.listBySubject(sub));
     return sessions
-      .filter((s) => this.isLive(s, now))
+      .filter((s) => isLiveSession(s, now))
       .sort((a, b) => b.createdAt - a.createdAt)
       .map((s) => ({
         sid: s.sid,
@@ -104,27 +124,22 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
   }
 
   /** Whether the session exists, is not revoked and has not expired. Asks the store every time. */
-  async isSessionActive(sid: string): Promise<boolean> {
-    if (typeof sid !== 'string' || !sid) return false;
-    const session = await this.fromStore(() => this.store.get(sid));
-    const active = session !== null && this.isLive(session, this.settings.clock());
-    this.statusCache.set(sid, active);
-    return active;
+  isSessionActive(sid: string): Promise<boolean> {
+    return this.sessionCheck.isActive(sid);
   }
 
   /**
-   * The guard's session check: `isSessionActive` behind the per-instance cache
-   * configured by `sessionCheck.cacheTtl`. Resolves `true` when the check is off.
+   * The guard's session check: `isSessionActive` behind the per-instance cache configured by
+   * `sessionCheck.cacheTtl`, which a store's revocation notices (`onRevocation`) keep current across
+   * instances. Resolves `true` when the check is off.
    */
   checkSession(sid: string): Promise<boolean> | boolean {
-    if (!this.settings.sessionCheck.enabled) return true;
-    const cached = this.statusCache.get(sid);
-    return cached !== undefined ? cached : this.isSessionActive(sid);
+    return this.sessionCheck.check(sid);
   }
 
   /** Whether `JwtGuard` refuses access tokens of ended sessions. */
   get sessionCheckEnabled(): boolean {
-    return this.settings.sessionCheck.enabled;
+    return this.sessionCheck.enabled;
   }
 
   /**
@@ -132,19 +147,16 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
    * listening. Listeners run after the operation and can't slow or fail it.
    */
   on(type: SessionEventType | '*', listener: SessionEventListener): () => void {
-    let set = this.listeners.get(type);
-    if (!set) this.listeners.set(type, (set = new Set()));
-    set.add(listener);
-    return () => set!.delete(listener);
+    return this.events.on(type, listener);
   }
 
   /** Lets rotations already under way finish before the store goes away. */
   async beforeApplicationShutdown(): Promise<void> {
-    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+    await this.access.drain();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.statusCache.clear();
+    this.sessionCheck.stop();
     await this.store.close?.();
   }
 
@@ -154,8 +166,12 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
       throw new TypeError('issue(): "claims" must be a plain object.');
     }
     const now = this.settings.clock();
-    const sid = this.codec.newSessionId();
+    const sid = this.newSessionId(subject);
     // Sign first: reserved or unserialisable claims fail here, before a session is stored.
+    // sign() takes auth_time as an input; from the app's claims it would forge the login time.
+    if (Object.prototype.hasOwnProperty.call(claims, 'auth_time')) {
+      throw new TypeError('issue(): the claim "auth_time" is set by the library and cannot be given.');
+    }
     const access = this.tokens.sign({ ...claims, sub: subject, sid }, now);
     const refresh = this.codec.first(sid);
     const absoluteExpiresAt = now + this.settings.sessionMaxAgeMs;
@@ -174,183 +190,25 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
       ...storeFields(context),
       revokedAt: null,
     };
-    await this.fromStore(() => this.store.create(session));
-    this.emit({ type: 'session.created', sid, sub: subject, at: now, ...clientOf(context) });
-    return this.pair(access.token, access.expiresIn, refresh.token, session.expiresAt, now);
+    const limit = { maxSessionsPerSubject: this.settings.maxSessionsPerSubject };
+    const created = await this.access.fromStore(() => this.store.create(session, limit));
+    for (const evicted of created?.evicted ?? []) this.revocation.forget(evicted, subject, 'session_limit', now);
+    this.events.emit({ type: 'session.created', sid, sub: subject, at: now, ...clientOf(context) });
+    return tokenPair(access.token, access.expiresIn, refresh.token, session.expiresAt, now);
   }
 
-  private async doRotate(refreshToken: unknown, context: ClientContext): Promise<TokenPair> {
-    if (refreshToken === undefined || refreshToken === null || refreshToken === '') throw new RefreshTokenMissingException();
-    const decoded = this.codec.decode(refreshToken);
-    if (!decoded) throw new RefreshTokenInvalidException('malformed or not issued here');
-    const token = refreshToken as string;
-    for (let attempt = 1; ; attempt++) {
-      const now = this.settings.clock();
-      const session = await this.fromStore(() => this.store.get(decoded.sid));
-      if (!session) throw new RefreshTokenInvalidException('unknown session');
-      if (session.revokedAt !== null) throw new RefreshTokenRevokedException();
-      const end = Math.min(session.expiresAt, session.absoluteExpiresAt);
-      if (now >= end) throw new RefreshTokenExpiredException(new Date(end), new Date(now));
-
-      if (decoded.generation === session.generation) {
-        if (!this.codec.matches(session.tokenHash, token, decoded.digest)) throw new RefreshTokenInvalidException('hash mismatch');
-        const result = await this.advance(session, token, decoded, context, now);
-        if (result) return result;
-        if (attempt >= MAX_ROTATION_ATTEMPTS) throw new AuthStoreUnavailableException();
-        continue;
-      }
-      if (decoded.generation === session.generation - 1 && this.withinGrace(session, token, decoded, now)) {
-        return this.replayGrace(session, token, decoded, now);
-      }
-      if (decoded.generation < session.generation) return this.reuseDetected(session, decoded, context, now);
-      // An authentic token from the future means the store lost writes (a Redis without persistence restarted): refuse, don't guess.
-      throw new RefreshTokenInvalidException('generation ahead of the store');
-    }
-  }
-
-  /** The compare-and-swap step; `null` when another request rotated first. */
-  private async advance(
-    session: RefreshSession,
-    token: string,
-    decoded: DecodedRefreshToken,
-    context: ClientContext,
-    now: number,
-  ): Promise<TokenPair | null> {
-    const successor = this.codec.successor(token, decoded);
-    const expiresAt = Math.min(now + this.settings.refreshTokenTtlMs, session.absoluteExpiresAt);
-    const generation = session.generation + 1;
-    const swapped = await this.fromStore(() =>
-      this.store.rotate(
-        session.sid,
-        { generation: session.generation, tokenHash: session.tokenHash },
-        {
-          generation,
-          tokenHash: successor.digest,
-          previousTokenHash: decoded.digest,
-          rotatedAt: now,
-          expiresAt,
-          lastUsedAt: now,
-          ...storeFields(context),
-        },
-        session,
-      ),
-    );
-    if (!swapped) return null;
-    this.emit({ type: 'session.rotated', sid: session.sid, sub: session.sub, at: now, generation, ...clientOf(context) });
-    const access = this.tokens.sign({ ...session.claims, sub: session.sub, sid: session.sid }, now);
-    return this.pair(access.token, access.expiresIn, successor.token, expiresAt, now);
-  }
-
-  private withinGrace(session: RefreshSession, token: string, decoded: DecodedRefreshToken, now: number): boolean {
-    return (
-      session.rotatedAt !== null &&
-      now - session.rotatedAt <= this.settings.reuseGraceMs &&
-      this.codec.matches(session.previousTokenHash, token, decoded.digest)
-    );
-  }
-
-  /** Same successor as the rotation that just happened, fresh access token: a retry never forks the session. */
-  private replayGrace(session: RefreshSession, token: string, decoded: DecodedRefreshToken, now: number): TokenPair {
-    const successor = this.codec.successor(token, decoded);
-    if (!this.codec.matches(session.tokenHash, successor.token, successor.digest)) {
-      throw new RefreshTokenInvalidException('successor mismatch');
-    }
-    const access = this.tokens.sign({ ...session.claims, sub: session.sub, sid: session.sid }, now);
-    return this.pair(access.token, access.expiresIn, successor.token, session.expiresAt, now);
-  }
-
-  private async reuseDetected(session: RefreshSession, decoded: DecodedRefreshToken, context: ClientContext, now: number): Promise<never> {
-    await this.doRevoke(session.sid, 'reuse_detected', session);
-    this.logger.warn(`Refresh token reuse detected: session ${session.sid} of subject ${session.sub} revoked.`);
-    this.emit({
-      type: 'session.reuse_detected',
-      sid: session.sid,
-      sub: session.sub,
-      at: now,
-      presentedGeneration: decoded.generation,
-      currentGeneration: session.generation,
-      holder: { ...clientOf({ ip: session.lastIp, userAgent: session.lastUserAgent }), lastUsedAt: session.lastUsedAt },
-      reuser: clientOf(context),
-    });
-    throw new RefreshTokenReusedException();
-  }
-
-  private async doRevoke(sid: string, reason: RevocationReason, known?: RefreshSession): Promise<boolean> {
-    if (typeof sid !== 'string' || !sid) return false;
-    const now = this.settings.clock();
-    const revoked = await this.fromStore(() => this.store.revoke(sid, reason, now));
-    this.statusCache.markRevoked(sid);
-    // Without the session check this changes nothing a client sees; it just stops the cache holding tokens of a dead session.
-    this.tokens.verifiedTokens.dropSession(sid);
-    if (revoked) {
-      const sub = known?.sub ?? (await this.fromStore(() => this.store.get(sid)))?.sub ?? '';
-      this.emit({ type: 'session.revoked', sid, sub, at: now, reason });
-    }
-    return revoked;
-  }
-
-  private isLive(session: RefreshSession, now: number): boolean {
-    return session.revokedAt === null && now < Math.min(session.expiresAt, session.absoluteExpiresAt);
-  }
-
-  private pair(accessToken: string, expiresIn: number, refreshToken: string, refreshEnd: number, now: number): TokenPair {
-    return {
-      accessToken,
-      refreshToken,
-      tokenType: 'Bearer',
-      expiresIn,
-      refreshExpiresIn: Math.max(0, Math.floor((refreshEnd - now) / 1000)),
-    };
-  }
-
-  /** Any store failure is an outage to the caller: 503 and retry, never a 500 or a logout. */
-  private async fromStore<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (err) {
-      this.logger.error(`Session store failed: ${(err as Error)?.message ?? String(err)}`);
-      throw new AuthStoreUnavailableException();
-    }
-  }
-
-  private emit(event: SessionEvent): void {
-    for (const key of [event.type, '*'] as const) {
-      for (const listener of this.listeners.get(key) ?? []) {
-        try {
-          Promise.resolve(listener(event)).catch((err) => this.listenerFailed(event, err));
-        } catch (err) {
-          this.listenerFailed(event, err);
-        }
-      }
-    }
-  }
-
-  private listenerFailed(event: SessionEvent, err: unknown): void {
-    this.logger.error(`A ${event.type} listener failed: ${(err as Error)?.message ?? String(err)}`);
-  }
-
-  private track<T>(promise: Promise<T>): Promise<T> {
-    this.inflight.add(promise);
-    const done = () => this.inflight.delete(promise);
-    promise.then(done, done);
-    return promise;
+  /** The store's choice of id when it makes one (to place the session beside its subject's keys), else 128 random bits. */
+  private newSessionId(subject: string): string {
+    return this.store.newSessionId ? checkedSessionId(this.store.newSessionId(subject)) : this.codec.newSessionId();
   }
 }
 
-// Bounded so a client can't make every session record (and every event) as big as its headers.
-const MAX_IP = 64;
-const MAX_USER_AGENT = 512;
+// 16 bytes in base64url: what the refresh token's codec packs.
+const SESSION_ID = /^[A-Za-z0-9_-]{21}[AQgw]$/;
 
-/** The request's client details, bounded, with absent ones left out. */
-function clientOf(context: ClientContext): ClientContext {
-  const out: ClientContext = {};
-  if (typeof context.ip === 'string') out.ip = context.ip.slice(0, MAX_IP);
-  if (typeof context.userAgent === 'string') out.userAgent = context.userAgent.slice(0, MAX_USER_AGENT);
-  return out;
-}
-
-/** The same details under the store's field names. */
-function storeFields(context: ClientContext): Pick<RefreshSession, 'lastIp' | 'lastUserAgent'> {
-  const { ip, userAgent } = clientOf(context);
-  return { ...(ip !== undefined && { lastIp: ip }), ...(userAgent !== undefined && { lastUserAgent: userAgent }) };
+function checkedSessionId(sid: unknown): string {
+  if (typeof sid !== 'string' || !SESSION_ID.test(sid)) {
+    throw new TypeError(`The store's newSessionId() must return 16 bytes in base64url (22 characters); got ${JSON.stringify(sid)}.`);
+  }
+  return sid;
 }

@@ -1,10 +1,5 @@
+import type { ClientContext } from './client-context.interface.js';
 import type { RevocationReason } from './refresh-session.interface.js';
-
-/** Who made a request: what `issue()`/`rotate()` were told about the client. @publicApi */
-export interface ClientContext {
-  ip?: string;
-  userAgent?: string;
-}
 
 interface SessionEventBase {
   sid: string;

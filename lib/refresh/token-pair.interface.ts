@@ -12,3 +12,14 @@ export interface TokenPair {
 
 /** What a login or refresh endpoint sends: the pair, without `refreshToken` when cookie mode keeps it out of the body. @publicApi */
 export type TokenPairBody = Omit<TokenPair, 'refreshToken'> & { refreshToken?: string };
+
+/** Builds the pair every issue and rotation answers with. Internal: kept out of the barrels. */
+export function tokenPair(accessToken: string, expiresIn: number, refreshToken: string, refreshEnd: number, now: number): TokenPair {
+  return {
+    accessToken,
+    refreshToken,
+    tokenType: 'Bearer',
+    expiresIn,
+    refreshExpiresIn: Math.max(0, Math.floor((refreshEnd - now) / 1000)),
+  };
+}

@@ -1,2 +1,1 @@
 export { JwtStrategy } from './jwt.strategy.js';
-export type { StrategyContext, StrategyOutcome } from './jwt.strategy.js';

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-jwt';
 import { JWT_STRATEGY_NAME } from '../auth.constants.js';
@@ -6,116 +6,127 @@ import { RESOLVED_AUTH_OPTIONS } from '../auth.internal-constants.js';
 import { NoTokenException, TokenRevokedException } from '../errors/access-token.exceptions.js';
 import { AuthException } from '../errors/auth.exception.js';
 import type { ResolvedAuthOptions } from '../options/resolve-auth-options.js';
+import { RefreshService } from '../refresh/refresh.service.js';
 import type { AccessTokenClaims } from '../tokens/access-token-claims.interface.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
-import type { RefreshService } from '../refresh/refresh.service.js';
 
-/** What the guard hands the strategy for one request (see `JwtGuard.getAuthenticateOptions`). */
-export interface StrategyContext {
+/** One app's access-token rules: what `authenticate()` checks a request against. */
+export interface AccessTokenContext {
   tokens: AccessTokenService;
   options: ResolvedAuthOptions;
-  /** Present when the session check is on: tokens of ended sessions are refused. */
+  /** The session check (`sessionCheck` option); absent when there is no RefreshService. */
   sessions?: Pick<RefreshService, 'checkSession'>;
 }
 
-/** Key of the per-request context inside passport's authenticate options. */
-export const STRATEGY_CONTEXT = Symbol('nestjs-jwt-refresh:strategy-context');
+/**
+ * Key under which `JwtGuard` passes its own app's context in passport's
+ * authenticate options. passport keeps one registry per process, so with two
+ * Nest apps in one process the strategy passport runs may be the other app's.
+ */
+export const ACCESS_TOKEN_CONTEXT = Symbol('nestjs-jwt-refresh:access-token-context');
 
 /**
- * The passport strategy behind `JwtGuard`. It keeps passport-jwt's shape
- * (extractor, `validate()`, passport's fail/success contract) but verifies with
- * `AccessTokenService`: jsonwebtoken cannot do EdDSA and re-imports string keys
- * on every call, and one verifier for guard and service keeps their rules equal.
- *
- * passport keeps strategies in a process-wide registry, so with several Nest
- * apps in one process (e2e tests) the last one registered would win; the guard
- * therefore passes its own app's verifier with every call.
+ * The passport strategy behind `JwtGuard`, registered under `JWT_STRATEGY_NAME`:
+ * usable through `AuthGuard(JWT_STRATEGY_NAME)` and in a chain with other
+ * passport strategies. It keeps passport-jwt's shape (extractor, `validate()`,
+ * passport's success/fail/error) but verifies with `AccessTokenService`:
+ * jsonwebtoken has no EdDSA and re-imports string keys on every call, and one
+ * verifier for guard and service keeps their rules equal.
  * @publicApi
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY_NAME) {
+  private readonly context: AccessTokenContext;
+
   constructor(
-    @Inject(AccessTokenService) private readonly tokens: AccessTokenService,
-    @Inject(RESOLVED_AUTH_OPTIONS) private readonly resolved: ResolvedAuthOptions,
+    @Inject(AccessTokenService) tokens: AccessTokenService,
+    @Inject(RESOLVED_AUTH_OPTIONS) options: ResolvedAuthOptions,
+    @Optional() @Inject(RefreshService) sessions?: RefreshService,
   ) {
     super({
-      jwtFromRequest: (req: unknown) => resolved.tokenExtractor(req) ?? null,
+      jwtFromRequest: (req: unknown) => options.tokenExtractor(req) ?? null,
       // Never reached: authenticate() below verifies; passport-jwt insists on a key source.
       secretOrKeyProvider: (_req: unknown, _token: string, done: (err: Error) => void) =>
         done(new Error('nestjs-jwt-refresh verifies tokens itself')),
     });
+    this.context = { tokens, options, ...(sessions && { sessions }) };
   }
 
-  /** Turns verified claims into `request.user`. Override to load a user entity. */
+  /** Turns verified claims into `request.user`; a falsy answer refuses the token. Override to load a user entity. */
   validate(claims: AccessTokenClaims): unknown {
     return claims;
   }
 
   /**
-   * The whole check of one request, as an outcome rather than passport's
-   * success/fail/error callbacks, so `JwtGuard` can run it without passport's
-   * per-request machinery while `AuthGuard('jwt')` keeps going through passport.
-   * Synchronous whenever it can be: no promise on the common path.
+   * One request, top to bottom. Calls passport's `success`, `fail` or `error`
+   * before returning whenever no step is asynchronous (the usual case), so
+   * `JwtGuard` can answer without a promise.
    */
-  check(request: unknown, ctx: StrategyContext = { tokens: this.tokens, options: this.resolved }): StrategyOutcome | Promise<StrategyOutcome> {
+  override authenticate(request: unknown, options?: Record<string | symbol, unknown>): void {
+    const app = (options?.[ACCESS_TOKEN_CONTEXT] as AccessTokenContext | undefined) ?? this.context;
+
+    // 1. Extract: the Authorization header only, unless `tokenExtractor` says otherwise.
     let token: string | null | undefined;
     try {
-      token = ctx.options.tokenExtractor(request);
+      token = app.options.tokenExtractor(request);
     } catch (err) {
-      return { error: err as Error };
+      return this.error(err as Error);
     }
-    if (!token) return { info: new NoTokenException() };
-    let verified: AccessTokenClaims | AuthException;
-    try {
-      verified = ctx.tokens.tryVerify(token);
-    } catch (err) {
-      return { error: err as Error };
+    if (!token) return this.refuse(new NoTokenException());
+
+    // A resource server may first have to fetch the key the token names (an issuer's JWKS).
+    const loading = app.options.keyRing.prepare?.(token, app.options.refresh.clock());
+    if (loading) {
+      loading.then(() => this.verifyToken(token, app), (err: Error) => this.refuseOrError(err));
+      return;
     }
-    if (verified instanceof AuthException) return { info: verified };
-    const claims = verified;
-    const active = ctx.sessions ? ctx.sessions.checkSession(claims.sid) : true;
-    if (active === true) return this.accept(claims);
-    if (active === false) return { info: new TokenRevokedException() };
-    return active.then(
-      (ok) => (ok ? this.accept(claims) : { info: new TokenRevokedException() }),
-      (err: Error) => (err instanceof AuthException ? { info: err } : { error: err }),
+    this.verifyToken(token, app);
+  }
+
+  /** Steps 2 and 3, then 4: the token itself, then its session, then `validate()`. */
+  private verifyToken(token: string, app: AccessTokenContext): void {
+    // 2. Parse, header rules, key, signature, claims: AccessTokenService.tryVerify, in that order.
+    const claims = app.tokens.tryVerify(token);
+    if (claims instanceof AuthException) return this.refuse(claims);
+
+    // 3. Session check: a signed token of an ended session is refused.
+    const active = app.sessions ? app.sessions.checkSession(claims.sid) : true;
+    if (active === true) return this.load(claims);
+    if (active === false) return this.refuse(new TokenRevokedException());
+    active.then(
+      (ok) => (ok ? this.load(claims) : this.refuse(new TokenRevokedException())),
+      (err: Error) => this.refuseOrError(err),
     );
   }
 
-  override authenticate(request: any, options?: Record<string | symbol, unknown>): void {
-    const ctx = options?.[STRATEGY_CONTEXT] as StrategyContext | undefined;
-    const outcome = this.check(request, ctx);
-    if (outcome instanceof Promise) outcome.then((o) => this.report(o));
-    else this.report(outcome);
-  }
-
-  /** Hands an outcome to passport. */
-  private report(outcome: StrategyOutcome): void {
-    if (outcome.error) return this.error(outcome.error);
-    if (outcome.user) return this.success(outcome.user as Express.User);
-    return this.fail(outcome.info ?? 401, outcome.info?.getStatus() ?? 401);
-  }
-
-  private accept(claims: AccessTokenClaims): StrategyOutcome | Promise<StrategyOutcome> {
+  /** 4. `validate()` turns the claims into the user passport hands to the guard. */
+  private load(claims: AccessTokenClaims): void {
     let user: unknown;
     try {
       user = this.validate(claims);
     } catch (err) {
-      return err instanceof AuthException ? { info: err } : { error: err as Error };
+      return this.refuseOrError(err as Error);
     }
     if (user instanceof Promise) {
-      return user.then(
-        (u: unknown) => (u ? { user: u } : {}),
-        (err: Error) => (err instanceof AuthException ? { info: err } : { error: err }),
-      );
+      user.then((loaded: unknown) => this.accept(loaded), (err: Error) => this.refuseOrError(err));
+    } else {
+      this.accept(user);
     }
-    return user ? { user } : {};
   }
-}
 
-/** What checking one request came to: a user, a coded refusal (`info`), or an unexpected error. */
-export interface StrategyOutcome {
-  user?: unknown;
-  info?: AuthException;
-  error?: Error;
+  private accept(user: unknown): void {
+    // No user is a refusal without a reason of its own: JwtGuard answers INVALID_TOKEN.
+    if (user) this.success(user as Express.User);
+    else this.fail(401);
+  }
+
+  /** A coded refusal travels as passport's challenge, so the guard's `handleRequest` gets it as `info`. */
+  private refuse(exception: AuthException): void {
+    this.fail(exception, exception.getStatus());
+  }
+
+  private refuseOrError(err: Error): void {
+    if (err instanceof AuthException) this.refuse(err);
+    else this.error(err);
+  }
 }

@@ -2,9 +2,14 @@ import type { SchemaObject } from '@nestjs/swagger';
 import { AuthErrorCode } from '../errors/auth-error-codes.js';
 import { AuthException } from '../errors/auth.exception.js';
 import {
-  InvalidCredentialsException, InvalidTokenException, NoTokenException, TokenExpiredException, TokenNotActiveException, TokenRevokedException,
+  InvalidTokenException, NoTokenException, TokenExpiredException, TokenNotActiveException, TokenRevokedException,
 } from '../errors/access-token.exceptions.js';
+import { InvalidCredentialsException } from '../errors/invalid-credentials.exception.js';
 import { AuthStoreUnavailableException } from '../errors/auth-store-unavailable.exception.js';
+import { CrossSiteRequestException } from '../errors/cross-site-request.exception.js';
+import { JwksUnavailableException } from '../errors/jwks-unavailable.exception.js';
+import { LoginRequiredException } from '../errors/login-required.exception.js';
+import { SessionNotFoundException } from '../errors/session-not-found.exception.js';
 import {
   RefreshTokenExpiredException, RefreshTokenInvalidException, RefreshTokenMissingException, RefreshTokenReusedException, RefreshTokenRevokedException,
 } from '../errors/refresh-token.exceptions.js';
@@ -51,6 +56,10 @@ const EXAMPLES: Record<AuthErrorCode, () => AuthException> = {
   REFRESH_TOKEN_REUSED: () => new RefreshTokenReusedException(),
   REFRESH_TOKEN_REVOKED: () => new RefreshTokenRevokedException(),
   AUTH_STORE_UNAVAILABLE: () => new AuthStoreUnavailableException(),
+  CROSS_SITE_REQUEST: () => new CrossSiteRequestException('cross-site'),
+  LOGIN_REQUIRED: () => new LoginRequiredException(EXAMPLE_PAST, 300),
+  JWKS_UNAVAILABLE: () => new JwksUnavailableException(),
+  SESSION_NOT_FOUND: () => new SessionNotFoundException(),
 };
 
 /** The exception a code stands for, with example values; its status, body and problem document are the real ones. */
@@ -60,7 +69,7 @@ export function authErrorExample(code: AuthErrorCode): AuthException {
   return make();
 }
 
-/** HTTP status of each code: every code is a 401 except the store outage. */
+/** HTTP status of each code: every code is a 401 except the outages (store, JWKS). */
 export function authErrorStatus(code: AuthErrorCode): number {
   return authErrorExample(code).getStatus();
 }
@@ -71,7 +80,9 @@ const DETAIL_PROPERTIES: Record<string, SchemaObject> = {
   expiredAt: { type: 'string', format: 'date-time', description: 'When the token expired (`TOKEN_EXPIRED`, `REFRESH_TOKEN_EXPIRED`).' },
   notBefore: { type: 'string', format: 'date-time', description: 'When the token becomes valid (`TOKEN_NOT_ACTIVE`).' },
   serverTime: { type: 'string', format: 'date-time', description: "The server's clock, to spot client clock skew." },
-  retryAfter: { type: 'integer', minimum: 0, description: 'Seconds to wait before retrying (`AUTH_STORE_UNAVAILABLE`); also sent as `Retry-After`.' },
+  retryAfter: { type: 'integer', minimum: 0, description: 'Seconds to wait before retrying (`AUTH_STORE_UNAVAILABLE`, `JWKS_UNAVAILABLE`); also sent as `Retry-After`.' },
+  authTime: { type: 'string', format: 'date-time', description: "When the session's user logged in (`LOGIN_REQUIRED`)." },
+  maxAge: { type: 'integer', minimum: 0, description: 'Seconds a login may be old for this route (`LOGIN_REQUIRED`).' },
 };
 
 function codeProperty(codes: readonly AuthErrorCode[]): SchemaObject {

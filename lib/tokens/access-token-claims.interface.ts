@@ -13,6 +13,8 @@ export interface AccessTokenClaims {
   iat: number;
   /** Expiry, seconds since the epoch. */
   exp: number;
+  /** When the session's user logged in, seconds since the epoch (OIDC `auth_time`): the same in every token of a session. */
+  auth_time?: number;
   nbf?: number;
   iss?: string;
   aud?: string | string[];
@@ -21,4 +23,4 @@ export interface AccessTokenClaims {
 }
 
 /** Claims the library owns: custom claims may not set them. */
-export const RESERVED_CLAIMS = ['sub', 'sid', 'jti', 'iat', 'exp', 'nbf', 'iss', 'aud'] as const;
+export const RESERVED_CLAIMS = ['sub', 'sid', 'jti', 'iat', 'exp', 'nbf', 'iss', 'aud', 'auth_time'] as const;

@@ -32,7 +32,7 @@ describe('AccessTokenService', () => {
     expect(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString())).toEqual({ alg: 'HS256', typ: 'at+jwt' });
     expect(s.verify(token, now)).toEqual(claims);
     expect(claims).toMatchObject({ sub: 'alice', sid: 'S1', role: 'admin', iat: now / 1000, exp: now / 1000 + 900 });
-    expect(claims.jti).toMatch(/^[\w-]{22}$/);
+    expect(claims.jti).toMatch(/^[\da-f]{8}-[\da-f]{4}-4[\da-f]{3}-[89ab][\da-f]{3}-[\da-f]{12}$/);
   });
 
   it('refuses custom claims that would overwrite reserved ones', () => {
@@ -44,7 +44,7 @@ describe('AccessTokenService', () => {
     const withIss = new AccessTokenService(resolveAuthOptions({ secret: 'x'.repeat(32), issuer: 'https://id.example', audience: ['api'] }));
     const { token } = withIss.sign({ role: 'admin', sub: 'alice', sid: 'S1', tier: 2 }, now);
     const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
-    expect(Object.keys(payload)).toEqual(['role', 'tier', 'sub', 'sid', 'jti', 'iat', 'exp', 'iss', 'aud']);
+    expect(Object.keys(payload)).toEqual(['role', 'tier', 'sub', 'sid', 'jti', 'iat', 'exp', 'auth_time', 'iss', 'aud']);
     expect(payload).toMatchObject({ iss: 'https://id.example', aud: 'api' });
     expect(withIss.verify(token, now)).toEqual(payload);
   });

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { ACCESS_TOKEN_TYPE } from '../auth.constants.js';
 import { RESOLVED_AUTH_OPTIONS } from '../auth.internal-constants.js';
 import { AuthException } from '../errors/auth.exception.js';
@@ -11,8 +12,8 @@ import type { ResolvedAuthOptions } from '../options/resolve-auth-options.js';
 import { AccessTokenClaims, RESERVED_CLAIMS } from './access-token-claims.interface.js';
 import { decodeJwsPayload, splitCompactJws } from './compact-jws.js';
 import { signJws, verifyJws } from './jws-algorithms.js';
+import { JsonWebKeySet, jwksOf } from './jwks.js';
 import type { ImportedKey } from './key-ring.js';
-import { randomId } from './random-pool.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
 
 /** What `sign()` returns. @publicApi */
@@ -27,6 +28,8 @@ export interface SignedAccessToken {
 export interface AccessTokenInput {
   sub: string;
   sid: string;
+  /** The session's login time in seconds since the epoch. Default: the token's `iat` (a token of a login that just happened). */
+  auth_time?: number;
   [claim: string]: unknown;
 }
 
@@ -59,26 +62,29 @@ export class AccessTokenService {
   }
 
   /** Signs a new access token with the signing key, `typ: at+jwt`, a fresh `jti`, `iat` and `exp`. */
-  sign(input: AccessTokenInput, now: number = Date.now()): SignedAccessToken {
+  sign(input: AccessTokenInput, now: number = this.options.refresh.clock()): SignedAccessToken {
     if (typeof input?.sub !== 'string' || !input.sub) throw new TypeError('sign(): "sub" must be a non-empty string.');
     if (typeof input.sid !== 'string' || !input.sid) throw new TypeError('sign(): "sid" must be a non-empty string.');
+    if (input.auth_time !== undefined && !isTime(input.auth_time)) throw new TypeError('sign(): "auth_time" must be a number of seconds.');
     // Built in JSON order (custom claims first) on one object, without intermediate copies.
     const claims = {} as AccessTokenClaims;
     for (const name of Object.keys(input)) {
-      if (name === 'sub' || name === 'sid') continue;
+      if (name === 'sub' || name === 'sid' || name === 'auth_time') continue;
       if (RESERVED.has(name)) throw new TypeError(`sign(): the claim "${name}" is set by the library and cannot be given.`);
       // Assigning it would set the object's prototype instead of a claim.
       if (name === '__proto__') throw new TypeError('sign(): a claim cannot be named "__proto__".');
       claims[name] = input[name];
     }
     const { keyRing, accessTokenTtl, issuer, audience } = this.options;
-    const key = keyRing.signing;
+    const key = keyRing.signingAt(now);
     const iat = Math.floor(now / 1000);
     claims.sub = input.sub;
     claims.sid = input.sid;
-    claims.jti = randomId(16);
+    // randomUUID draws from Node's cached entropy batch: a jti is public, and a rotation then spends no syscall on it.
+    claims.jti = randomUUID();
     claims.iat = iat;
     claims.exp = iat + Math.round(accessTokenTtl);
+    claims.auth_time = input.auth_time ?? iat;
     if (issuer !== undefined) claims.iss = issuer;
     if (audience !== undefined) claims.aud = audience.length === 1 ? audience[0] : audience;
     const signingInput = `${this.encodedHeader(key)}.${b64json(claims)}`;
@@ -91,7 +97,7 @@ export class AccessTokenService {
    * The signature is checked before any claim, so a forged token never learns
    * whether its `exp` would have passed.
    */
-  verify(token: string, now: number = Date.now()): AccessTokenClaims {
+  verify(token: string, now: number = this.options.refresh.clock()): AccessTokenClaims {
     const result = this.tryVerify(token, now);
     if (result instanceof AuthException) throw result;
     return result;
@@ -99,10 +105,9 @@ export class AccessTokenService {
 
   /**
    * `verify()` that returns the coded exception instead of throwing it, for
-   * callers that turn a refusal into a response anyway: under a flood of forged
-   * tokens, one throw less per request is measurable.
+   * callers that turn a refusal into a response anyway (the strategy does).
    */
-  tryVerify(token: string, now: number = Date.now()): AccessTokenClaims | AuthException {
+  tryVerify(token: string, now: number = this.options.refresh.clock()): AccessTokenClaims | AuthException {
     // A hit skips parsing and the signature only: the time checks below run on every call, cached or not.
     const cached = this.verifiedTokens.get(token, now, this.options.clockTolerance);
     if (cached) return this.checkClaims(cached, now) ?? cached;
@@ -117,7 +122,7 @@ export class AccessTokenService {
     for (const name of REFUSED_HEADERS) {
       if (header[name] !== undefined) return new InvalidTokenException(`${name} header is not accepted`);
     }
-    const key = this.options.keyRing.select(header.kid);
+    const key = this.options.keyRing.select(header.kid, now);
     if (!key) return new InvalidTokenException('unknown kid');
     if (header.alg !== key.algorithm) return new InvalidTokenException('alg does not match the key');
     if (!verifyJws(key.algorithm, key.verificationKey, split.signingInput, split.signatureSegment)) {
@@ -131,6 +136,15 @@ export class AccessTokenService {
     this.verifiedTokens.set(token, claims, now);
     this.rememberHeader(split.headerSegment, header);
     return claims;
+  }
+
+  /**
+   * The public verification keys as an RFC 7517 JWK Set, for other services to verify our tokens:
+   * the asymmetric keys accepted at `now` (a scheduled next key included, before it signs; a retired
+   * one no more). HMAC secrets are never in it, so an HS-only deployment has an empty set.
+   */
+  jwks(now: number = this.options.refresh.clock()): JsonWebKeySet {
+    return jwksOf(this.options.keyRing.liveAt(now));
   }
 
   /**

@@ -5,7 +5,7 @@ import { AuthException } from '../errors/auth.exception.js';
 import type { AuthModuleOptions } from '../options/auth-options.interface.js';
 import { resolveAuthOptions } from '../options/resolve-auth-options.js';
 import { AccessTokenService } from './access-token.service.js';
-import { parseCompactJws } from './compact-jws.js';
+import { parseCompactJws } from '../../test/support/parse-compact-jws.js';
 
 /*
  * Properties of the parser and the verifier over generated input. Run counts

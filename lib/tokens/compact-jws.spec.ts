@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeJwsPayload, parseCompactJws, splitCompactJws } from './compact-jws.js';
+import { parseCompactJws } from '../../test/support/parse-compact-jws.js';
+import { decodeJwsPayload, splitCompactJws } from './compact-jws.js';
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 const good = `${b64({ alg: 'HS256', typ: 'at+jwt' })}.${b64({ sub: 'alice' })}.${b64('sig')}`;

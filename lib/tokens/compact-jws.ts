@@ -1,12 +1,3 @@
-/** A compact JWS split and decoded, before any signature check. */
-export interface ParsedJws {
-  header: Record<string, unknown>;
-  payload: Record<string, unknown>;
-  /** `base64url(header) + '.' + base64url(payload)`: the bytes the signature covers. */
-  signingInput: string;
-  signature: Buffer;
-}
-
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 // Fatal: a lenient decoder maps different byte strings to the same text (U+FFFD), RFC 8725 §3.7.
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -75,17 +66,6 @@ export function decodeJwsSignature(segment: string): Buffer | null {
 /** The payload segment of a split JWS as a JSON object, or `null` when it is not one (or not canonical base64url). */
 export function decodeJwsPayload(segment: string): Record<string, unknown> | null {
   return decodeJsonObject(segment);
-}
-
-/** Splits and decodes a compact JWS, payload included (see `splitCompactJws`). */
-export function parseCompactJws(token: string, maxLength: number): ParsedJws | string {
-  const split = splitCompactJws(token, maxLength);
-  if (typeof split === 'string') return split;
-  const signature = decodeSegment(split.signatureSegment);
-  if (!signature) return 'signature is not canonical base64url';
-  const payload = decodeJsonObject(split.payloadSegment);
-  if (!payload) return 'payload is not a JSON object';
-  return { header: split.header, payload, signingInput: split.signingInput, signature };
 }
 
 function decodeJsonObject(segment: string): Record<string, unknown> | null {

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import { AuthConfigError } from '../errors/auth-config.error.js';
 import { isJwtAlgorithm, JwtAlgorithm, JWT_ALGORITHMS } from './jws-algorithms.js';
+import { activationTime, KeySchedule } from './key-schedule.js';
 
 /** Key material: a PEM string or Buffer, a JWK object, or an already imported KeyObject. @publicApi */
 export type KeyMaterial = string | Buffer | JsonWebKey | KeyObject;
@@ -21,6 +22,14 @@ export interface AuthKeyOptions {
   privateKey?: KeyMaterial;
   /** Public key (PEM or JWK); derived from `privateKey` when omitted. */
   publicKey?: KeyMaterial;
+  /**
+   * Scheduled rotation: the moment this key starts signing (a `Date`, an ISO 8601 string or milliseconds
+   * since the epoch). Until then it is only published in the JWKS and accepted; the key it replaces keeps
+   * verifying, and stays published, for `accessTokenTtl` + `clockTolerance` after it, then is refused.
+   * Needs `refreshTokenSecret` (sessions must outlive the signing key). Default: none (signs from the start,
+   * when it is the signing key). Example: `'2027-01-01T00:00:00Z'`.
+   */
+  activeFrom?: Date | string | number;
 }
 
 /** A key imported once at start-up. */
@@ -29,6 +38,8 @@ export interface ImportedKey {
   algorithm: JwtAlgorithm;
   signingKey: KeyObject | null;
   verificationKey: KeyObject;
+  /** When the key starts signing, in ms since the epoch (scheduled rotation). */
+  activeFrom?: number;
 }
 
 const HMAC_MIN_BYTES: Record<string, number> = { HS256: 32, HS384: 48, HS512: 64 };
@@ -81,7 +92,7 @@ export function importKey(def: AuthKeyOptions, where: string): ImportedKey {
       );
     }
     const key = createSecretKey(bytes);
-    return { kid: def.kid, algorithm, signingKey: key, verificationKey: key };
+    return withActivation({ kid: def.kid, algorithm, signingKey: key, verificationKey: key }, def, where);
   }
   if (def.secret !== undefined) throw new AuthConfigError(`${where}.secret is only for HS* algorithms; ${algorithm} takes privateKey/publicKey.`);
   const signingKey = def.privateKey !== undefined ? toKey(def.privateKey, 'private', where) : null;
@@ -91,19 +102,49 @@ export function importKey(def: AuthKeyOptions, where: string): ImportedKey {
   if (verificationKey.type !== 'public') throw new AuthConfigError(`${where}.publicKey is not a public key.`);
   if (signingKey && signingKey.type !== 'private') throw new AuthConfigError(`${where}.privateKey is not a private key.`);
   checkAsymmetric(algorithm, verificationKey, where);
-  return { kid: def.kid, algorithm, signingKey, verificationKey };
+  return withActivation({ kid: def.kid, algorithm, signingKey, verificationKey }, def, where);
+}
+
+function withActivation(key: ImportedKey, def: AuthKeyOptions, where: string): ImportedKey {
+  const activeFrom = activationTime(def.activeFrom, where);
+  if (activeFrom === undefined) return key;
+  if (key.kid === undefined) throw new AuthConfigError(`${where}: a key with "activeFrom" needs a "kid".`);
+  return { ...key, activeFrom };
+}
+
+/**
+ * Where verification (and signing) keys come from: a `KeyRing` of configured keys, or a resource
+ * server's `RemoteKeyRing` fed by an issuer's JWKS.
+ */
+export interface KeySource {
+  /** The signing key chosen at start-up (throws on a verify-only source). */
+  readonly signing: ImportedKey;
+  /** Whether the signing key changes on a schedule. */
+  readonly scheduled: boolean;
+  signingAt(now: number): ImportedKey;
+  liveAt(now: number): ImportedKey[];
+  select(kid: unknown, now?: number): ImportedKey | null;
+  /**
+   * A verify-only source's chance to fetch the key `token` names before it is verified: a promise to
+   * await first (it may reject with a coded `AuthException`), or `null` when there is nothing to wait for.
+   */
+  prepare?(token: string, now: number): Promise<void> | null;
 }
 
 /**
  * The keys of one deployment: one signs, all verify. Old keys stay in the ring
  * after a rotation so tokens they signed keep verifying until removed.
  */
-export class KeyRing {
+export class KeyRing implements KeySource {
   readonly signing: ImportedKey;
   private readonly byKid = new Map<string, ImportedKey>();
   private readonly withoutKid: ImportedKey | undefined;
 
-  constructor(readonly keys: ImportedKey[], signingKid?: string) {
+  /** Present when a key has `activeFrom`: then the signing key depends on the time. */
+  private readonly schedule: KeySchedule | undefined;
+
+  /** `retireAfterMs`: how long a replaced key keeps verifying after its successor's `activeFrom`. */
+  constructor(readonly keys: ImportedKey[], signingKid?: string, retireAfterMs = 0) {
     if (keys.length === 0) throw new AuthConfigError('Give "secret" or at least one entry in "keys".');
     for (const key of keys) {
       if (key.kid === undefined) continue;
@@ -121,12 +162,34 @@ export class KeyRing {
     }
     if (!signing.signingKey) throw new AuthConfigError(`signingKeyId: key "${signingKid}" has no private key.`);
     this.signing = signing;
+    if (keys.some((k) => k.activeFrom !== undefined)) {
+      if (signingKid !== undefined) throw new AuthConfigError('Give either "signingKeyId" or keys with "activeFrom", not both.');
+      this.schedule = new KeySchedule(keys, retireAfterMs);
+    }
   }
 
-  /** The key a token names, or `null`: an unknown `kid` is never guessed around. */
-  select(kid: unknown): ImportedKey | null {
+  /** Whether the signing key changes on a schedule (some key has `activeFrom`). */
+  get scheduled(): boolean {
+    return this.schedule !== undefined;
+  }
+
+  /** The key that signs at `now` (ms): `signing`, unless a schedule has moved on. */
+  signingAt(now: number): ImportedKey {
+    return this.schedule ? this.schedule.signingAt(now) : this.signing;
+  }
+
+  /** The keys accepted and published at `now`: every key but those a schedule has retired. */
+  liveAt(now: number): ImportedKey[] {
+    const schedule = this.schedule;
+    return schedule ? this.keys.filter((k) => !schedule.isRetired(k, now)) : this.keys;
+  }
+
+  /** The key a token names, or `null`: an unknown `kid` is never guessed around, and a retired key (at `now`) is gone. */
+  select(kid: unknown, now?: number): ImportedKey | null {
     if (kid === undefined) return this.withoutKid ?? (this.keys.length === 1 ? this.keys[0] : null);
     if (typeof kid !== 'string') return null;
-    return this.byKid.get(kid) ?? null;
+    const key = this.byKid.get(kid) ?? null;
+    if (key && this.schedule && now !== undefined && this.schedule.isRetired(key, now)) return null;
+    return key;
   }
 }

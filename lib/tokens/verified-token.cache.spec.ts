@@ -177,7 +177,26 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('t4', T0, 0)).toEqual(claims(4));
   });
 
-  it('drops expired entries before live ones when full', () => {
+  it('drops exactly a session’s or a subject’s entries, evicted and replaced ones accounted for', () => {
+    const cache = new VerifiedTokenCache(1000);
+    const of = (sid: string, sub: string, i: number): AccessTokenClaims => ({ sub, sid, jti: `j${i}`, iat: T0 / S, exp: T0 / S + 900 });
+    for (let i = 0; i < 990; i++) cache.set(`other${i}`, of(`s${i}`, `u${i}`, i), T0);
+    for (let i = 0; i < 5; i++) cache.set(`a${i}`, of('sa', 'alice', i), T0);
+    for (let i = 0; i < 5; i++) cache.set(`b${i}`, of(`sb${i}`, 'alice', i), T0);
+    // Pushes out the two oldest "other" entries, then re-sets one token: the indexes follow both.
+    cache.set('late1', of('sl', 'bob', 1), T0);
+    cache.set('late2', of('sl', 'bob', 2), T0);
+    cache.set('a0', of('sa', 'alice', 0), T0);
+    expect(cache.dropSession('s0')).toBe(0);
+    expect(cache.dropSession('sa')).toBe(5);
+    expect(cache.dropSession('sa')).toBe(0);
+    expect(cache.dropSubject('alice')).toBe(5);
+    expect(cache.dropSubject('bob')).toBe(2);
+    expect(cache.size).toBe(988);
+    expect(cache.get('other2', T0, 0)).toEqual(of('s2', 'u2', 2));
+  });
+
+    it('drops expired entries before live ones when full', () => {
     const cache = new VerifiedTokenCache(3);
     cache.set('live-old', claims(0), T0);
     cache.set('short', claims(1, T0 / S + 10), T0);

@@ -10,7 +10,7 @@ export const VERIFIED_TOKEN_CACHE_DEFAULT_SIZE = 10_000;
  */
 export const VERIFIED_TOKEN_CACHE_MAX_TOKEN_LENGTH = 4096;
 
-// When the cache is full, expired entries are swept first, but at most this often: a full cache of live tokens must not cost a scan per insert.
+// When the cache is full, expired entries are swept first, at most this often (not a scan per insert).
 const SWEEP_INTERVAL_MS = 1000;
 
 interface CachedToken {
@@ -41,16 +41,18 @@ interface CachedToken {
  *   once served expired tokens that lacked `iat`, GHSA-x937-hj6v-793p);
  * - the caller still runs its time checks (`exp`, `nbf`, `iat`) on every hit,
  *   so a clock that moves backwards is handled exactly as without the cache;
- * - revocation drops entries (`dropSession`, `dropSubject`, `delete`, `clear`).
+ * - revocation drops entries (`dropSession`, `dropSubject`, `delete`, `clear`), found through an index
+ *   by session and by subject, so a revocation costs that session's entries, not the cache's size.
  *
  * Bounded to `maxEntries`; when full, expired entries go first, then the
  * oldest. One instance belongs to one key ring and one set of options.
- * @publicApi
  */
 export class VerifiedTokenCache {
-  // Keyed by the signature segment, not the whole token: a lookup hashes the string it is given,
-  // a fresh one per request, and the signature is a fifth of the token and as distinctive.
+  // Keyed by the signature segment (shorter, as distinctive); an entry serves only the exact token it holds.
   private readonly entries = new Map<string, CachedToken>();
+  // Keys of each session's and each subject's entries: a revocation drops its tokens without scanning the cache.
+  private readonly bySid = new Map<string, Set<string>>();
+  private readonly bySub = new Map<string, Set<string>>();
   private nextSweepAt = 0;
 
   constructor(readonly maxEntries: number = VERIFIED_TOKEN_CACHE_DEFAULT_SIZE) {
@@ -76,7 +78,7 @@ export class VerifiedTokenCache {
     if (entry === undefined || entry.token !== token) return undefined;
     // Same inequality as the uncached check, so the cache can never stretch a token's life by a millisecond.
     if (!(nowMs / 1000 <= entry.exp + clockTolerance)) {
-      this.entries.delete(key);
+      this.remove(key, entry);
       return undefined;
     }
     // A spread defines own properties (no __proto__ setter), exactly as JSON.parse does.
@@ -91,33 +93,42 @@ export class VerifiedTokenCache {
     if (this.maxEntries === 0 || token.length > VERIFIED_TOKEN_CACHE_MAX_TOKEN_LENGTH) return;
     if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) return;
     const key = keyOf(token);
-    this.entries.delete(key);
+    const previous = this.entries.get(key);
+    if (previous) this.remove(key, previous);
     if (this.entries.size >= this.maxEntries) this.makeRoom(nowMs);
     const json = JSON.stringify(claims);
     const copy = JSON.parse(json) as AccessTokenClaims;
     const flat = Object.values(copy).every((value) => value === null || typeof value !== 'object') ? Object.freeze(copy) : null;
-    this.entries.set(key, { token, flat, json, exp: claims.exp, sid: String(claims.sid), sub: String(claims.sub) });
+    const entry = { token, flat, json, exp: claims.exp, sid: String(claims.sid), sub: String(claims.sub) };
+    this.entries.set(key, entry);
+    addTo(this.bySid, entry.sid, key);
+    addTo(this.bySub, entry.sub, key);
   }
 
   /** Forgets one token. Returns whether it was cached. */
   delete(token: string): boolean {
     const key = keyOf(token);
-    return this.entries.get(key)?.token === token && this.entries.delete(key);
+    const entry = this.entries.get(key);
+    if (entry?.token !== token) return false;
+    this.remove(key, entry);
+    return true;
   }
 
   /** Forgets every token of a session: call it when the session is revoked. Returns how many were dropped. */
   dropSession(sid: string): number {
-    return this.dropWhere((entry) => entry.sid === sid);
+    return this.dropKeys(this.bySid.get(sid));
   }
 
   /** Forgets every token of a subject (logout everywhere, password change). Returns how many were dropped. */
   dropSubject(sub: string): number {
-    return this.dropWhere((entry) => entry.sub === sub);
+    return this.dropKeys(this.bySub.get(sub));
   }
 
   /** Forgets everything. */
   clear(): void {
     this.entries.clear();
+    this.bySid.clear();
+    this.bySub.clear();
   }
 
   private makeRoom(nowMs: number): void {
@@ -127,20 +138,53 @@ export class VerifiedTokenCache {
       this.dropWhere((entry) => nowMs / 1000 > entry.exp);
     }
     // A Map iterates in insertion order, so its first key is the oldest entry.
-    while (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    while (this.entries.size >= this.maxEntries) {
+      const [key, entry] = this.entries.entries().next().value as [string, CachedToken];
+      this.remove(key, entry);
+    }
   }
 
-  // Revocations are rare next to lookups: a scan keeps every lookup free of a second index.
-  private dropWhere(predicate: (entry: CachedToken) => boolean): number {
+  private dropKeys(keys: Set<string> | undefined): number {
+    if (!keys) return 0;
     let dropped = 0;
-    for (const [key, entry] of this.entries) {
-      if (predicate(entry)) {
-        this.entries.delete(key);
+    for (const key of [...keys]) {
+      const entry = this.entries.get(key);
+      if (entry) {
+        this.remove(key, entry);
         dropped++;
       }
     }
     return dropped;
   }
+
+  // Only the (rare) sweep of a full cache scans; it runs at most once a second.
+  private dropWhere(predicate: (entry: CachedToken) => boolean): number {
+    let dropped = 0;
+    for (const [key, entry] of this.entries) {
+      if (predicate(entry)) {
+        this.remove(key, entry);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  private remove(key: string, entry: CachedToken): void {
+    this.entries.delete(key);
+    removeFrom(this.bySid, entry.sid, key);
+    removeFrom(this.bySub, entry.sub, key);
+  }
+}
+
+function addTo(index: Map<string, Set<string>>, name: string, key: string): void {
+  const keys = index.get(name);
+  if (keys) keys.add(key);
+  else index.set(name, new Set([key]));
+}
+
+function removeFrom(index: Map<string, Set<string>>, name: string, key: string): void {
+  const keys = index.get(name);
+  if (keys?.delete(key) && keys.size === 0) index.delete(name);
 }
 
 /** The signature segment (everything after the last dot), or the whole string when there is no dot. */

@@ -1,68 +1,30 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Folders whose TypeScript the page loads as browser ES modules, relative to the project root. */
-const SCRIPT_FOLDERS = ['lib/client', 'sample/demo/page'];
+/** Where `npm run build` (and Jest's globalSetup) writes the page's bundled script, relative to the project root. */
+export const DEMO_SCRIPT_PATH = 'dist/demo/demo-page.js';
 
 /**
- * The demo page's files. The browser gets the client straight from
- * `lib/client/*.ts`, transpiled to plain ES modules on first use with
- * TypeScript's `transpileModule`: the sample runs both from `dist/` (`npm
- * start`) and from Jest (where `dist/` may be missing or stale), and the
- * sources exist in both cases. Without TypeScript (a production install) it
- * falls back to the compiled files in `dist/`. Scripts are served from a
- * fixed map built at start, so no request path ever reaches the file system.
+ * The demo page's files, read once at start: the HTML and the script that
+ * `sample/demo/build-demo-script.mjs` bundled at build time (the page and the
+ * client from `lib/client`). Nothing is compiled on request, and no request
+ * path ever reaches the file system.
  */
 export class DemoAssets {
-  private scripts: Promise<Map<string, string>> | undefined;
+  private readonly html: string;
+  readonly script: string;
 
-  constructor(private readonly root: string = findProjectRoot()) {}
+  constructor(root: string = findProjectRoot()) {
+    const script = join(root, DEMO_SCRIPT_PATH);
+    if (!existsSync(script)) throw new Error(`The demo page's script ${script} is missing: run "npm run build".`);
+    this.script = readFileSync(script, 'utf8');
+    this.html = readFileSync(join(root, 'sample/demo/page/index.html'), 'utf8');
+  }
 
   /** The page, with the server's refresh-token mode filled in. */
-  async page(mode: 'body' | 'cookie'): Promise<string> {
-    const html = await readFile(join(this.root, 'sample/demo/page/index.html'), 'utf8');
-    return html.replace('__REFRESH_MODE__', mode);
-  }
-
-  /** The JavaScript of `path` (e.g. `lib/client/index.js`), or `undefined` when it is not one of the page's scripts. */
-  async script(path: string): Promise<string | undefined> {
-    this.scripts ??= this.build().catch((error: unknown) => {
-      this.scripts = undefined; // let a later request try again
-      throw error;
-    });
-    return (await this.scripts).get(path);
-  }
-
-  private async build(): Promise<Map<string, string>> {
-    let ts: typeof import('typescript') | undefined;
-    try {
-      ts = (await import('typescript')).default;
-    } catch {
-      ts = undefined;
-    }
-    const out = new Map<string, string>();
-    for (const folder of SCRIPT_FOLDERS) {
-      if (ts) {
-        for (const file of readdirSync(join(this.root, folder))) {
-          if (!file.endsWith('.ts') || file.endsWith('.spec.ts') || file.endsWith('.d.ts')) continue;
-          const source = readFileSync(join(this.root, folder, file), 'utf8');
-          const { outputText } = ts.transpileModule(source, {
-            fileName: file,
-            compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022, removeComments: false },
-          });
-          out.set(`${folder}/${file.replace(/\.ts$/, '.js')}`, outputText);
-        }
-      } else {
-        const compiled = join(this.root, 'dist', folder);
-        if (!existsSync(compiled)) throw new Error(`The demo page needs either the "typescript" package or a build in ${compiled} (run "npm run build").`);
-        for (const file of readdirSync(compiled)) {
-          if (file.endsWith('.js')) out.set(`${folder}/${file}`, readFileSync(join(compiled, file), 'utf8'));
-        }
-      }
-    }
-    return out;
+  page(mode: 'body' | 'cookie'): string {
+    return this.html.replace('__REFRESH_MODE__', mode);
   }
 }
 

@@ -1,11 +1,10 @@
-import { Controller, Get, Header, Inject, NotFoundException, Optional, Param } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Optional } from '@nestjs/common';
 import { Public, RefreshCookieService } from '../../lib/index.js';
 import { DemoAssets } from './demo-assets.js';
 
 /**
- * Serves the silent-refresh demo: the page at `/` and its ES modules under
- * `/demo/…`, laid out like the repository so the page script's relative
- * import of the client resolves in the browser as it does in the editor.
+ * Serves the silent-refresh demo: the page at `/` and its script (built at
+ * build time, the client bundled in) at the path the page's `<script>` names.
  * Every route is `@Public()`: the page must load before anyone logs in.
  */
 @Public()
@@ -20,27 +19,14 @@ export class DemoController {
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  page(): Promise<string> {
+  page(): string {
     return this.assets.page(this.cookies?.enabled ? 'cookie' : 'body');
   }
 
-  @Get('demo/lib/client/:file')
+  @Get('demo/sample/demo/page/demo-page.js')
   @Header('Content-Type', 'text/javascript; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  client(@Param('file') file: string): Promise<string> {
-    return this.serve(`lib/client/${file}`);
-  }
-
-  @Get('demo/sample/demo/page/:file')
-  @Header('Content-Type', 'text/javascript; charset=utf-8')
-  @Header('Cache-Control', 'no-store')
-  pageScript(@Param('file') file: string): Promise<string> {
-    return this.serve(`sample/demo/page/${file}`);
-  }
-
-  private async serve(path: string): Promise<string> {
-    const script = await this.assets.script(path);
-    if (script === undefined) throw new NotFoundException(`No demo script ${path}`);
-    return script;
+  script(): string {
+    return this.assets.script;
   }
 }

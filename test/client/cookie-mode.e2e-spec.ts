@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ALICE, AlwaysFreshStorage, BOB, ClientFactory } from './support/clients.js';
 import { CookieJarFetch } from './support/cookie-jar-fetch.js';
+import { HostileChannel } from './support/hostile-channel.js';
 import { RecordingFetch } from './support/recording-fetch.js';
-import { sleep, startTestSample, type RunningSample } from './support/sample-server.js';
+import { sleep, startTestSample, waitFor, type RunningSample } from './support/sample-server.js';
 
 // Cookie mode in Node needs a fetch with a cookie jar, which Node's fetch lacks;
 // the client takes one through its `fetch` option. These tests use a small
@@ -72,6 +73,30 @@ describe('cookie mode against the sample with REFRESH_COOKIE=1', () => {
     const reloaded = cookieClient(wire);
     expect(await reloaded.api.resume()).toBe(false);
     expect(reloaded.events.sessionExpired).toEqual([]);
+  });
+
+  it('another tab\'s login is picked up from the cookie, and a flood of such hints costs at most one refresh per tab', async () => {
+    const crossTab = { name: `cookie-tabs-${process.pid}-${Date.now()}`, mechanism: 'broadcast-channel' as const };
+    const wire = browserLikeWire();
+    const idle = cookieClient(wire, { crossTab });
+    const a = cookieClient(wire, { crossTab });
+    await a.api.login(ALICE);
+    await waitFor(() => idle.api.isAuthenticated(), 2000, 'the idle tab to pick up the login');
+    expect(idle.events.login).toEqual([expect.objectContaining({ source: 'other-tab' })]);
+    const hostile = new HostileChannel(crossTab.name);
+    try {
+      const before = wire.rec.count('POST', '/auth/refresh');
+      // Spaced out, so that each hint would find no refresh in flight to join.
+      for (let i = 0; i < 10; i++) {
+        hostile.post({ type: 'session-started', sid: `forged-${i}` });
+        await sleep(60);
+      }
+      await sleep(100);
+      expect(wire.rec.count('POST', '/auth/refresh') - before).toBeLessThanOrEqual(2);
+      expect((await idle.api('/me')).status).toBe(200);
+    } finally {
+      hostile.close();
+    }
   });
 
   it("with Node's plain fetch (no cookie jar) the refresh cannot work, and the client says why", async () => {

@@ -1,17 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { CJS_JEST_CONFIG, CJS_JEST_SPEC, CJS_TS_CHECK, CJS_TSCONFIG, smokeAppSource } from './smoke-app.js';
+import { smokeAppSource } from './smoke-app.js';
 import type { ModuleSystem } from './smoke-app.js';
+import { makeTemplateApp, readmeBlocks, TEMPLATES } from './template-apps.js';
+import type { Template } from './template-apps.js';
 
 /**
  * Packs the library as npm would publish it, installs the tarball into two
  * throwaway apps and runs them: an ESM Nest 12 app and a CommonJS Nest 11 app
- * (which loads the ESM package through Node's require(esm)). Needs the npm
+ * (which loads the ESM package through Node's require(esm)); then into the apps
+ * `nest new` generates for Nest 11 (Jest) and Nest 12 (Vitest), with the README's
+ * examples added, and runs each one's own test and build commands. Needs the npm
  * registry (or a warm npm cache) and takes a few minutes.
  */
 
@@ -34,6 +38,17 @@ async function run(what: string, cmd: string, args: string[], cwd: string, timeo
       `${what} failed (${cmd} ${args.join(' ')} in ${cwd}; exit ${String(e.code)}${e.signal ? `, signal ${String(e.signal)}` : ''}).\n` +
         `--- stderr ---\n${tail(e.stderr)}\n--- stdout ---\n${tail(e.stdout)}`,
     );
+  }
+}
+
+/** `run` with extra environment variables, returning stdout and stderr together (Vitest and Jest print their summary on either). */
+async function runWith(extra: Record<string, string>, cmd: string, args: string[], cwd: string): Promise<string> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(cmd, args, { cwd, timeout: 4 * MINUTE, env: { ...childEnv, ...extra, NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 });
+    return `${stdout}\n${stderr}`;
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${(e.stderr ?? '').slice(-4000)}\n${(e.stdout ?? '').slice(-4000)}`);
   }
 }
 
@@ -60,15 +75,6 @@ async function makeApp(system: ModuleSystem, tarball: string): Promise<string> {
       rxjs: '7.8.2',
     },
   };
-  if (system === 'cjs') {
-    // The CommonJS app also runs its own Jest suite and type-checks a TypeScript file (see the README section "Using nestjs-jwt-refresh from a CommonJS app").
-    Object.assign(pkg, { devDependencies: { jest: '30.5.2', 'ts-jest': '29.4.15', typescript: '6.0.3' } });
-    await writeFile(join(dir, 'jest.config.js'), CJS_JEST_CONFIG);
-    await mkdir(join(dir, 'test'));
-    await writeFile(join(dir, 'test/app.test.js'), CJS_JEST_SPEC);
-    await writeFile(join(dir, 'tsconfig.json'), CJS_TSCONFIG);
-    await writeFile(join(dir, 'check.ts'), CJS_TS_CHECK);
-  }
   await writeFile(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
   await writeFile(join(dir, APPS[system].main), smokeAppSource(system));
   await run(`npm install of the ${system} app`, 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], dir, 5 * MINUTE);
@@ -97,7 +103,7 @@ describe('the packed tarball', () => {
   let work: string;
   let tarball: string;
   let files: string[];
-  const dirs: Partial<Record<ModuleSystem, string>> = {};
+  const dirs: Partial<Record<ModuleSystem | Template, string>> = {};
   const results: Partial<Record<ModuleSystem, Smoke>> = {};
 
   beforeAll(async () => {
@@ -108,18 +114,26 @@ describe('the packed tarball', () => {
     ];
     tarball = join(work, packed[0].filename);
     files = packed[0].files.map((f) => f.path);
-    // The two installs are independent; running them side by side halves the wait.
-    const [esm, cjs] = await Promise.all([makeApp('esm', tarball), makeApp('cjs', tarball)]);
-    Object.assign(dirs, { esm, cjs });
-  }, 12 * MINUTE);
+    // The installs are independent; running them side by side shortens the wait.
+    const install = async (template: Template) => {
+      const dir = await makeTemplateApp(template, tarball);
+      await run(`npm install of the ${template} app`, 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], dir, 8 * MINUTE);
+      return dir;
+    };
+    const [esm, cjs, nest11, nest12] = await Promise.all([makeApp('esm', tarball), makeApp('cjs', tarball), install('nest11-jest'), install('nest12-vitest')]);
+    Object.assign(dirs, { esm, cjs, 'nest11-jest': nest11, 'nest12-vitest': nest12 });
+  }, 15 * MINUTE);
 
   afterAll(async () => {
     if (process.env.KEEP_SMOKE_APPS) return;
-    for (const dir of [work, ...Object.values(dirs)]) if (dir) await rm(dir, { recursive: true, force: true });
-  });
+    // Four installed apps: removing their node_modules takes a while on a busy machine.
+    await Promise.all([work, ...Object.values(dirs)].map((dir) => dir && rm(dir, { recursive: true, force: true })));
+  }, 3 * MINUTE);
 
-  it('ships the built entry points, their types, and no specs or sources', () => {
-    for (const entry of ['index', 'redis/index', 'client/index', 'swagger/index']) {
+  it('ships the built entry points, their types, the LICENSE, and no specs, sources or source maps', () => {
+    expect(files).toContain('LICENSE');
+    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+    for (const entry of ['index', 'redis/index', 'postgres/index', 'testing/index', 'client/index', 'client/axios/index', 'swagger/index']) {
       expect(files).toContain(`dist/lib/${entry}.js`);
       expect(files).toContain(`dist/lib/${entry}.d.ts`);
     }
@@ -139,7 +153,7 @@ describe('the packed tarball', () => {
     expect(smoke.meAfterRefresh).toEqual({ status: 200, body: { sub: 'alice', role: 'admin' } });
     expect(smoke.invalidRefresh).toEqual({ status: 401, body: expect.objectContaining({ code: 'REFRESH_TOKEN_INVALID' }) });
     expect(smoke.clientExports.length).toBeGreaterThan(0);
-    for (const entry of ['redis', 'client', 'swagger']) {
+    for (const entry of ['redis', 'client', 'client/axios', 'swagger']) {
       expect(smoke.subpaths[`nestjs-jwt-refresh/${entry}`]).toBe(`node_modules/nestjs-jwt-refresh/dist/lib/${entry}/index.js`);
     }
   }, 2 * MINUTE);
@@ -153,13 +167,41 @@ describe('the packed tarball', () => {
     expect(probe).toBe('function');
   }, MINUTE);
 
-  it("the CommonJS app's own Jest run loads the package with the documented transform", async () => {
-    const out = await run('the CommonJS app\'s Jest run', process.execPath, ['node_modules/jest/bin/jest.js', '--ci', '--json'], dirs.cjs!, 3 * MINUTE);
-    const report = JSON.parse(out) as { numPassedTests: number; numFailedTests: number; success: boolean };
-    expect(report).toMatchObject({ success: true, numPassedTests: 1, numFailedTests: 0 });
-  }, 4 * MINUTE);
+  it('the README marks every file the template apps get', async () => {
+    const targets = (await readmeBlocks()).map((b) => `${b.template ?? 'both'} ${b.target}`);
+    expect(targets.sort()).toEqual(
+      ['both src/app.module.ts', 'both src/auth.controller.ts', 'both src/me.controller.ts', 'both test/app.e2e-spec.ts',
+        'both test/session-store.e2e-spec.ts', 'nest11-jest jest-config'].sort(),
+    );
+  });
 
-  it("a CommonJS app's TypeScript (module nodenext) type-checks against the shipped declarations", async () => {
-    await run('tsc in the CommonJS app', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], dirs.cjs!, 2 * MINUTE);
-  }, 3 * MINUTE);
+  describe.each(TEMPLATES)('the %s app (as nest new generates it, with the README examples)', (template) => {
+    const env = { JWT_SECRET: 'template-app-secret-of-at-least-32-bytes!!' };
+    const npm = (script: string) => run(`${script} in the ${template} app`, 'npm', ['run', script], dirs[template]!, 4 * MINUTE);
+
+    it('runs on the Nest major and the runner its template has', async () => {
+      const core = JSON.parse(await readFile(join(dirs[template]!, 'node_modules/@nestjs/core/package.json'), 'utf8')) as { version: string };
+      expect(core.version.split('.')[0]).toBe(template === 'nest11-jest' ? '11' : '12');
+      const pkg = JSON.parse(await readFile(join(dirs[template]!, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+      expect(pkg.scripts.test).toBe(template === 'nest11-jest' ? 'jest' : 'vitest run');
+    });
+
+    it('passes its own unit tests (npm test)', async () => {
+      await npm('test');
+    }, 5 * MINUTE);
+
+    it('passes its own e2e tests (npm run test:e2e): the README test session and the store contract', async () => {
+      const out = await runWith(env, 'npm', ['run', 'test:e2e'], dirs[template]!);
+      expect(out).toMatch(/app\.e2e-spec\.ts/);
+      expect(out).toMatch(/session-store\.e2e-spec\.ts/);
+      // Both runners print the count of passed tests: the app's 3 and the contract's.
+      expect(out).toMatch(template === 'nest11-jest' ? /Tests:\s+\d+ passed, \d+ total/ : /Tests\s+\d+ passed/);
+      expect(out).not.toMatch(/failed/);
+    }, 5 * MINUTE);
+
+    it('builds (nest build) and type-checks its tests against the shipped declarations', async () => {
+      await npm('build');
+      await run(`tsc in the ${template} app`, process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json'], dirs[template]!, 3 * MINUTE);
+    }, 6 * MINUTE);
+  });
 });

@@ -84,7 +84,7 @@ async function main() {
     });
     out.clientExports = Object.keys(client).sort();
     out.subpaths = {};
-    for (const name of ['nestjs-jwt-refresh/redis', 'nestjs-jwt-refresh/client', 'nestjs-jwt-refresh/swagger']) {
+    for (const name of ['nestjs-jwt-refresh/redis', 'nestjs-jwt-refresh/client', 'nestjs-jwt-refresh/client/axios', 'nestjs-jwt-refresh/swagger']) {
       try {
         out.subpaths[name] = String(resolveSubpath(name)).replace(/^.*node_modules/, 'node_modules');
       } catch (err) {
@@ -106,75 +106,3 @@ main().catch((err) => {
 export function smokeAppSource(system: ModuleSystem): string {
   return (system === 'esm' ? ESM_HEADER : CJS_HEADER) + BODY;
 }
-
-/**
- * The CommonJS app's own Jest setup, as the README section on CommonJS apps describes it: on
- * Node < 24.9 Jest cannot require() an ES module, so ts-jest compiles the
- * ESM-only packages in node_modules to CommonJS for the test run.
- */
-export const CJS_JEST_CONFIG = `
-module.exports = {
-  testEnvironment: 'node',
-  transform: {
-    '^.+\\\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true, esModuleInterop: true } }],
-  },
-  transformIgnorePatterns: ['/node_modules/(?!(nestjs-jwt-refresh|@nestjs/passport)/)'],
-};
-`;
-
-export const CJS_JEST_SPEC = `
-require('reflect-metadata');
-const { Module } = require('@nestjs/common');
-const { NestFactory } = require('@nestjs/core');
-const { AccessTokenService, AuthModule, RefreshService } = require('nestjs-jwt-refresh');
-
-class AppModule {}
-const App = Reflect.decorate([Module({ imports: [AuthModule.forRoot({ secret: 'cjs-jest-secret-of-at-least-32-bytes!!' })] })], AppModule);
-
-test('a CommonJS Jest run boots the module, issues and rotates', async () => {
-  const app = await NestFactory.createApplicationContext(App, { logger: false });
-  try {
-    const pair = await app.get(RefreshService).issue('alice');
-    expect(app.get(AccessTokenService).verify(pair.accessToken).sub).toBe('alice');
-    const next = await app.get(RefreshService).rotate(pair.refreshToken);
-    expect(next.refreshToken).not.toBe(pair.refreshToken);
-  } finally {
-    await app.close();
-  }
-});
-`;
-
-/** A TypeScript file of a CommonJS app, type-checked with \`module: nodenext\` (what Nest 11's starter uses). */
-export const CJS_TS_CHECK = `
-import { Controller, Get, UseGuards } from '@nestjs/common';
-import { AuthModule, CurrentUser, JwtGuard } from 'nestjs-jwt-refresh';
-import type { AccessTokenClaims } from 'nestjs-jwt-refresh';
-import { createAuthClient } from 'nestjs-jwt-refresh/client';
-
-@Controller('me')
-@UseGuards(JwtGuard)
-export class MeController {
-  @Get()
-  me(@CurrentUser() user: AccessTokenClaims): string {
-    return user.sub;
-  }
-}
-
-export const auth = AuthModule.forRoot({ secret: 'cjs-typecheck-secret-of-at-least-32-bytes' });
-export const client: typeof createAuthClient = createAuthClient;
-`;
-
-export const CJS_TSCONFIG = JSON.stringify({
-  compilerOptions: {
-    module: 'nodenext',
-    moduleResolution: 'nodenext',
-    target: 'ES2022',
-    strict: true,
-    experimentalDecorators: true,
-    emitDecoratorMetadata: true,
-    skipLibCheck: true,
-    noEmit: true,
-    types: [],
-  },
-  files: ['check.ts'],
-});

@@ -237,15 +237,20 @@ describe('sample cookie mode (REFRESH_COOKIE=1)', () => {
     for (const attribute of ['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/auth', 'Max-Age=604800']) {
       expect(setCookie.split('; ')).toContain(attribute);
     }
-    expect(cookieValue(setCookie)).toBe(login.body.refreshToken);
+    // The contract: in cookie mode the token travels only in the cookie, never in a body a script could read.
+    expect(login.body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 900, refreshExpiresIn: 604800 });
     const refreshed = await http.request('POST', '/auth/refresh', { headers: { cookie: `other=1; refresh_token=${cookieValue(setCookie)}` } });
     expect(refreshed.status).toBe(200);
-    expect(cookieValue(refreshed.headers.get('set-cookie'))).toBe(refreshed.body.refreshToken);
+    expect(refreshed.body.refreshToken).toBeUndefined();
+    expect(cookieValue(refreshed.headers.get('set-cookie'))).toMatch(/^[\w-]{86,}$/);
+    expect(cookieValue(refreshed.headers.get('set-cookie'))).not.toBe(cookieValue(setCookie));
   });
 
   it('lets a token in the body win over the cookie', async () => {
-    const a = (await http.login()).body;
-    const b = (await http.login()).body;
+    const loginA = await http.login();
+    const loginB = await http.login();
+    const a = { ...loginA.body, refreshToken: cookieValue(loginA.headers.get('set-cookie')) };
+    const b = { ...loginB.body, refreshToken: cookieValue(loginB.headers.get('set-cookie')) };
     const reply = await http.refresh(b.refreshToken, { cookie: `refresh_token=${a.refreshToken}` });
     expect(reply.status).toBe(200);
     const sidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sid;
@@ -290,6 +295,8 @@ describe('sample configuration', () => {
     ['AUTH_STORE', 'mongo'],
     ['PORT', '70000'],
     ['REFRESH_COOKIE', 'yes'],
+    ['TRUSTED_ORIGINS', 'https://app.example.com/login'],
+    ['TRUSTED_ORIGINS', '*'],
   ])('refuses a bad %s with a message naming it', (name, value) => {
     expect(() => readSampleConfig({ [name]: value })).toThrow(new RegExp(name));
   });

@@ -32,11 +32,26 @@ export const ps256 =
   (input) =>
     sign('sha256', Buffer.from(input), { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
 
-/** ES256 with the wire format chosen: RFC 7518 §3.4 wants raw R||S; DER is what OpenSSL emits by default. */
+// The order n of P-256 (SEC 2 §2.4.2): a signature (r, s) with s > n/2 has the twin (r, n - s).
+const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+
+/** Raw R||S with S folded into the lower half, as the verifier (which refuses high-S twins) demands. */
+function lowS(raw: Buffer): Buffer {
+  const s = BigInt(`0x${raw.subarray(32).toString('hex')}`);
+  if (s <= P256_N / 2n) return raw;
+  return Buffer.concat([raw.subarray(0, 32), Buffer.from((P256_N - s).toString(16).padStart(64, '0'), 'hex')]);
+}
+
+/**
+ * ES256 with the wire format chosen: RFC 7518 §3.4 wants raw R||S (low-S here, as an honest signer of
+ * this library's tokens writes it); DER is what OpenSSL emits by default, left as it comes.
+ */
 export const es256 =
   (privateKey: KeyObject, encoding: 'ieee-p1363' | 'der' = 'ieee-p1363'): Signer =>
-  (input) =>
-    sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: encoding });
+  (input) => {
+    const signature = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: encoding });
+    return encoding === 'ieee-p1363' ? lowS(signature) : signature;
+  };
 
 /** No signature at all: `header.payload.` */
 export const unsigned: Signer = () => Buffer.alloc(0);

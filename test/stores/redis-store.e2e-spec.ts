@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
@@ -8,8 +8,10 @@ import { Redis } from 'ioredis';
 import { sessionRetainUntil, SESSION_RETENTION_MS } from '../../lib/refresh/refresh-session.interface.js';
 import type { RefreshSession } from '../../lib/refresh/refresh-session.interface.js';
 import { RedisRefreshTokenStore } from '../../lib/redis/index.js';
-import { freePort } from '../support/redis-server.js';
-import { makeFreshSession, makeSession, refreshTokenStoreContract } from './refresh-token-store.contract.js';
+import { IOREDIS_VERSION, PROJECT_IOREDIS_MAJOR } from '../support/ioredis-version.js';
+import { freePort, redisServerEnv } from '../support/redis-server.js';
+import { makeFreshSession, makeSession, refreshTokenStoreContract } from '../../lib/testing/index.js';
+import { jestRunner } from './jest-runner.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 // Unique per run: parallel runs (and other engineers' tests) share the server on 6379.
@@ -62,6 +64,15 @@ function expected(session: RefreshSession): { generation: number; tokenHash: str
   return { generation: session.generation, tokenHash: session.tokenHash };
 }
 
+/** A sid as the store makes it for `sub` (its keys then share the subject's hash tag). */
+const sidFor = (sub: string) => RedisRefreshTokenStore.prototype.newSessionId.call(undefined, sub);
+const tagOf = (sub: string) => sidFor(sub).slice(0, 4);
+
+/** The rotation a refresh of `session` at `now` writes. */
+function rotationOf(session: RefreshSession, now: number) {
+  return { generation: session.generation + 1, tokenHash: randomBytes(16).toString('base64url'), previousTokenHash: session.tokenHash, rotatedAt: now, expiresAt: now + 7 * DAY, lastUsedAt: now };
+}
+
 async function eventually<T>(fn: () => Promise<T>, ms: number): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -74,9 +85,15 @@ async function eventually<T>(fn: () => Promise<T>, ms: number): Promise<T> {
   }
 }
 
-describe('RedisRefreshTokenStore', () => {
+
+describe(`RedisRefreshTokenStore (ioredis ${IOREDIS_VERSION})`, () => {
+  it('runs on the ioredis major this Jest project is for', () => {
+    expect(IOREDIS_VERSION.split('.')[0]).toBe(PROJECT_IOREDIS_MAJOR);
+  });
+
   describe('contract', () => {
     refreshTokenStoreContract(
+      jestRunner,
       async () => ({
         store: new RedisRefreshTokenStore({ url: REDIS_URL, keyPrefix: freshPrefix() }),
         now: () => Date.now(),
@@ -87,148 +104,149 @@ describe('RedisRefreshTokenStore', () => {
     );
   });
 
+  // The application's clock and Redis's disagree (NTP drift, a test clock, CI's moved-clock run): every
+  // expiry is relative to the time the application passes, so retention holds all the same. With
+  // absolute PEXPIREATs the retention cases fail here: keys would live a year too long, or not at all.
+  describe.each([
+    ['a year ahead of', 400 * 24 * 3600_000],
+    ['an hour behind', -3600_000],
+  ])('contract, with the application clock %s Redis', (_label, skew) => {
+    refreshTokenStoreContract(
+      jestRunner,
+      async () => {
+        const now = () => Date.now() + skew;
+        const store = new RedisRefreshTokenStore({ url: REDIS_URL, keyPrefix: freshPrefix() });
+        store.useClock(now); // as AuthModule does with its `clock` option
+        return { store, now, elapse: (ms: number) => sleep(ms) };
+      },
+      { retentionMarginMs: 1500 },
+    );
+  });
+
   describe('keys and expiry', () => {
     let store: RedisRefreshTokenStore;
     let prefix: string;
+    const sessionKey = (sid: string) => `${prefix}s:{${sid.slice(0, 4)}}${sid}`;
+    const indexKey = (sub: string) => `${prefix}u:{${tagOf(sub)}}${sub}`;
+    const epochKey = (sub: string) => `${prefix}e:{${tagOf(sub)}}${sub}`;
+    const mk = (now: number, sub: string, overrides: Partial<RefreshSession> = {}) => makeFreshSession(now, { sid: sidFor(sub), sub, ...overrides });
+
+    // Expiries are set relative to the application's clock, so Redis places them at its own clock plus
+    // what the application asked for: equal to the millisecond only when both clocks agree and nothing
+    // elapsed in between. A second of slack still tells every expiry below from its neighbours (days apart).
+    // On the application's clock: now plus what Redis says is left (PEXPIRETIME would be on Redis's clock).
+    const expiresAt = async (key: string) => Date.now() + (await admin.pttl(key));
+    const expectExpiry = async (key: string, at: number) => {
+      const expireTime = await expiresAt(key);
+      expect(Math.abs(expireTime - at)).toBeLessThan(1000);
+    };
+
+    beforeEach(() => {
+      prefix = freshPrefix();
+      store = new RedisRefreshTokenStore({ url: REDIS_URL, keyPrefix: prefix });
+    });
 
     afterEach(async () => {
       await store.close();
     });
 
-    it('gives every key an expiry: each session its end plus one day, each subject set the latest of its sessions', async () => {
-      prefix = freshPrefix();
-      store = new RedisRefreshTokenStore({ url: REDIS_URL, keyPrefix: prefix });
+    it('gives every key an expiry: a session its end plus a day, the index the latest of its sessions, the epoch what it was told', async () => {
       const now = Date.now();
       const sessions = [
-        makeSession(now, { sub: 'alice', expiresAt: now + 2 * DAY, absoluteExpiresAt: now + 30 * DAY }),
-        makeSession(now, { sub: 'alice', expiresAt: now + 9 * DAY, absoluteExpiresAt: now + 5 * DAY }),
-        makeFreshSession(now, { sub: 'alice', expiresAt: now + DAY, absoluteExpiresAt: now + 30 * DAY }),
-        makeFreshSession(now, { sub: 'bob', expiresAt: now + 3 * DAY + 0.5 }),
+        mk(now, 'alice', { expiresAt: now + 2 * DAY, absoluteExpiresAt: now + 30 * DAY }),
+        mk(now, 'alice', { expiresAt: now + 9 * DAY, absoluteExpiresAt: now + 5 * DAY }),
+        mk(now, 'alice', { expiresAt: now + DAY, absoluteExpiresAt: now + 30 * DAY }),
       ];
       for (const s of sessions) await store.create(s);
+      await expectExpiry(indexKey('alice'), now + 6 * DAY);
       // A rotation slides one expiry past the others; a revocation must not touch the expiry.
-      await store.rotate(sessions[2].sid, { generation: 0, tokenHash: sessions[2].tokenHash }, {
-        generation: 1,
-        tokenHash: 'h1',
-        previousTokenHash: sessions[2].tokenHash,
-        rotatedAt: now,
-        expiresAt: now + 20 * DAY,
-        lastUsedAt: now,
-      });
+      const rotation = { generation: 1, tokenHash: 'h1', previousTokenHash: sessions[2].tokenHash, rotatedAt: now, expiresAt: now + 20 * DAY, lastUsedAt: now + 5 };
+      expect(await store.rotate(sessions[2].sid, expected(sessions[2]), rotation)).toBe(true);
       await store.revoke(sessions[0].sid, 'logout', now);
-
-      const stored = await Promise.all(sessions.map(async (s) => (await store.get(s.sid))!));
-      const retain = (s: RefreshSession) => Math.ceil(sessionRetainUntil(s));
+      await expectExpiry(sessionKey(sessions[0].sid), now + 3 * DAY);
+      await expectExpiry(sessionKey(sessions[1].sid), now + 6 * DAY);
+      await expectExpiry(sessionKey(sessions[2].sid), now + 21 * DAY);
+      await expectExpiry(indexKey('alice'), now + 21 * DAY);
+      // The index lists the sessions that are not revoked, scored by last use (what the cap ends first).
+      expect(await admin.zrange(indexKey('alice'), 0, -1, 'WITHSCORES')).toEqual([sessions[1].sid, String(now), sessions[2].sid, String(now + 5)]);
+      await store.revokeSubject('alice', { at: now, reason: 'logout_all', keepUntil: now + 40 * DAY });
+      await expectExpiry(epochKey('alice'), now + 40 * DAY);
       const keys = await scanKeys(prefix);
-      expect(keys.sort()).toEqual(
-        [...sessions.map((s) => `${prefix}s:{${s.sid}}`), `${prefix}u:{alice}`, `${prefix}u:{bob}`].sort(),
-      );
-      for (const key of keys) {
-        const expireAt = await admin.pexpiretime(key);
-        expect(expireAt).toBeGreaterThan(now);
-        const covered = stored.filter((s) => key === `${prefix}s:{${s.sid}}` || key === `${prefix}u:{${s.sub}}`);
-        expect(covered.length).toBeGreaterThan(0);
-        // Never beyond the end of the last session it serves plus the retention day.
-        expect(expireAt).toBe(Math.max(...covered.map(retain)));
-        expect(expireAt).toBeLessThanOrEqual(
-          Math.max(...covered.map((s) => Math.min(s.expiresAt, s.absoluteExpiresAt))) + SESSION_RETENTION_MS + 1,
-        );
-      }
-      // The rotated session now outlasts the others: the subject set followed it.
-      expect(await admin.pexpiretime(`${prefix}u:{alice}`)).toBe(retain(stored[2]));
-      expect(retain(stored[2])).toBe(now + 21 * DAY);
-      expect(await admin.pexpiretime(`${prefix}s:{${sessions[0].sid}}`)).toBe(now + 3 * DAY);
+      for (const key of keys) expect(await expiresAt(key)).toBeGreaterThan(now);
     });
 
-    it('moves the subject set with a rotation sent together with its touch, and never lowers it', async () => {
-      prefix = freshPrefix();
-      store = new RedisRefreshTokenStore({ url: REDIS_URL, keyPrefix: prefix });
+    it('puts every key of a subject under the subject’s hash tag, so one script can touch them all on a Cluster', async () => {
       const now = Date.now();
-      const session = makeFreshSession(now, { sub: 'alice', expiresAt: now + DAY, absoluteExpiresAt: now + 30 * DAY });
-      const other = makeFreshSession(now, { sub: 'alice', expiresAt: now + 4 * DAY, absoluteExpiresAt: now + 30 * DAY });
+      const [a, b] = [mk(now, 'alice'), mk(now, 'alice')];
+      for (const s of [a, b]) await store.create(s);
+      await store.revokeSubject('alice', { at: now, reason: 'logout_all', keepUntil: now + DAY });
+      await store.create(mk(now + 1, 'alice', { createdAt: now + 1 }));
+      const keys = await scanKeys(prefix);
+      expect(keys.length).toBe(5);
+      for (const key of keys) expect(key).toContain(`{${tagOf('alice')}}`);
+    });
+
+    it('ends every session on log-out-everywhere even when the subject index was deleted', async () => {
+      const now = Date.now();
+      const session = mk(now - 10, 'alice');
       await store.create(session);
-      await store.create(other);
-      const setKey = `${prefix}u:{alice}`;
-      const sessionKey = `${prefix}s:{${session.sid}}`;
-      expect(await admin.pexpiretime(setKey)).toBe(now + 5 * DAY);
-      const update = (expiresAt: number, tokenHash: string) => ({
-        generation: 1,
-        tokenHash,
-        previousTokenHash: session.tokenHash,
-        rotatedAt: now,
-        expiresAt,
-        lastUsedAt: now,
-      });
-
-      // Two rotations of one generation race, each with its touch: one wins, and the set ends no earlier than the winner.
-      const results = await Promise.all([
-        store.rotate(session.sid, expected(session), update(now + 20 * DAY, 'h-a'), session),
-        store.rotate(session.sid, expected(session), update(now + 12 * DAY, 'h-b'), session),
-      ]);
-      expect(results.filter(Boolean)).toHaveLength(1);
-      const winner = (await store.get(session.sid))!;
-      expect(winner.expiresAt).toBe(results[0] ? now + 20 * DAY : now + 12 * DAY);
-      expect(await admin.pexpiretime(sessionKey)).toBe(winner.expiresAt + DAY);
-      // The loser's touch may have set a later score, never an earlier one: the set outlives every session it lists.
-      expect(await admin.pexpiretime(setKey)).toBe(now + 21 * DAY);
-      expect(Number(await admin.zscore(setKey, session.sid))).toBe(now + 21 * DAY);
-
-      // A late touch from an older rotation (a lower retention) leaves the score where it is.
-      expect(await store.rotate(session.sid, expected(session), update(now + 2 * DAY, 'h-c'), session)).toBe(false);
-      expect(Number(await admin.zscore(setKey, session.sid))).toBe(now + 21 * DAY);
-      expect(await admin.pexpiretime(setKey)).toBe(now + 21 * DAY);
-
-      // The absolute expiry caps the retention the touch computes, as it caps the session's own.
-      const capped = makeFreshSession(now, { sub: 'bob', expiresAt: now + DAY, absoluteExpiresAt: now + 3 * DAY });
-      await store.create(capped);
-      const cappedUpdate = { ...update(now + 20 * DAY, 'h-d'), previousTokenHash: capped.tokenHash };
-      expect(await store.rotate(capped.sid, expected(capped), cappedUpdate, capped)).toBe(true);
-      expect(await admin.pexpiretime(`${prefix}u:{bob}`)).toBe(now + 4 * DAY);
-      expect(await admin.pexpiretime(`${prefix}s:{${capped.sid}}`)).toBe(now + 4 * DAY);
+      await admin.del(indexKey('alice'));
+      expect(await store.listBySubject('alice')).toStrictEqual([]);
+      // Counted 0 (the index lost it), ended all the same.
+      expect(await store.revokeSubject('alice', { at: now, reason: 'logout_all', keepUntil: now + 31 * DAY })).toBe(0);
+      expect(await store.get(session.sid)).toStrictEqual({ ...session, revokedAt: now, revokedReason: 'logout_all' });
+      expect(await store.rotate(session.sid, expected(session), rotationOf(session, now))).toBe(false);
     });
 
-    it('shrinks the subject set expiry when listing prunes a forgotten session', async () => {
-      prefix = freshPrefix();
-      store = new RedisRefreshTokenStore({ url: REDIS_URL, keyPrefix: prefix });
+    it('ends every session on log-out-everywhere when the index expired before the session', async () => {
       const now = Date.now();
-      const long = makeSession(now, { sub: 'alice', expiresAt: now + 9 * DAY });
-      const short = makeSession(now, { sub: 'alice', expiresAt: now + 2 * DAY });
-      await store.create(long);
-      await store.create(short);
-      expect(await admin.pexpiretime(`${prefix}u:{alice}`)).toBe(now + 10 * DAY);
-      // Simulates the long session's key expiring early (eviction under memory pressure, a manual DEL).
-      await admin.del(`${prefix}s:{${long.sid}}`);
-      expect(await store.listBySubject('alice')).toStrictEqual([short]);
-      expect(await admin.zrange(`${prefix}u:{alice}`, 0, -1)).toEqual([short.sid]);
-      expect(await admin.pexpiretime(`${prefix}u:{alice}`)).toBe(now + 3 * DAY);
+      const session = mk(now - 10, 'alice');
+      await store.create(session);
+      await admin.pexpire(indexKey('alice'), 1);
+      await sleep(20);
+      expect(await admin.exists(indexKey('alice'))).toBe(0);
+      await store.revokeSubject('alice', { at: now, reason: 'logout_all', keepUntil: now + 31 * DAY });
+      expect((await store.get(session.sid))!.revokedReason).toBe('logout_all');
+      expect(await store.rotate(session.sid, expected(session), rotationOf(session, now))).toBe(false);
+    });
+
+    it('heals a lost index entry with the next rotation', async () => {
+      const now = Date.now();
+      const session = mk(now, 'alice');
+      await store.create(session);
+      await admin.del(indexKey('alice'));
+      expect(await store.rotate(session.sid, expected(session), rotationOf(session, now + 7))).toBe(true);
+      expect(await admin.zrange(indexKey('alice'), 0, -1, 'WITHSCORES')).toEqual([session.sid, String(now + 7)]);
+      await expectExpiry(indexKey('alice'), Math.ceil(sessionRetainUntil({ expiresAt: now + 7 + 7 * DAY, absoluteExpiresAt: session.absoluteExpiresAt })));
+      expect((await store.listBySubject('alice')).map((s) => s.sid)).toEqual([session.sid]);
     });
 
     it('stores a session compactly, as one hash with short fields', async () => {
-      prefix = freshPrefix();
-      store = new RedisRefreshTokenStore({ url: REDIS_URL, keyPrefix: prefix });
-      const session = makeFreshSession(Date.now());
+      const session = mk(Date.now(), 'bob');
       await store.create(session);
-      const key = `${prefix}s:{${session.sid}}`;
-      expect(await admin.type(key)).toBe('hash');
-      expect(Object.keys(await admin.hgetall(key)).sort()).toEqual(['a', 'c', 'ca', 'e', 'g', 'h', 'l', 'u']);
+      expect(await admin.type(sessionKey(session.sid))).toBe('hash');
+      expect(Object.keys(await admin.hgetall(sessionKey(session.sid))).sort()).toEqual(['a', 'c', 'ca', 'e', 'g', 'h', 'l', 'u']);
     });
 
-    it('refuses to read a key under its prefix that it did not write', async () => {
-      prefix = freshPrefix();
-      store = new RedisRefreshTokenStore({ url: REDIS_URL, keyPrefix: prefix });
-      await admin.hset(`${prefix}s:{foreign}`, 'name', 'not a session');
-      await admin.pexpire(`${prefix}s:{foreign}`, 60_000);
-      await expect(store.get('foreign')).rejects.toThrow(/does not hold a session written by this store.*keyPrefix/);
+    it('refuses to read a key under its prefix that it did not write, and a session id it did not make', async () => {
+      const sid = sidFor('alice');
+      await admin.hset(sessionKey(sid), 'name', 'not a session');
+      await admin.pexpire(sessionKey(sid), 60_000);
+      await expect(store.get(sid)).rejects.toThrow(/does not hold a session written by this store.*keyPrefix/);
+      await expect(store.create(makeFreshSession(Date.now(), { sub: 'alice' }))).rejects.toThrow(/newSessionId/);
     });
 
     it('uses the default prefix "njr:" when none is given', async () => {
-      store = new RedisRefreshTokenStore({ url: REDIS_URL });
-      const session = makeFreshSession(Date.now(), { sub: `njr-test-default-${randomBytes(6).toString('hex')}` });
+      const plain = new RedisRefreshTokenStore({ url: REDIS_URL });
+      const sub = `njr-test-default-${randomBytes(6).toString('hex')}`;
+      const session = mk(Date.now(), sub);
+      const keys = [`njr:s:{${session.sid.slice(0, 4)}}${session.sid}`, `njr:u:{${tagOf(sub)}}${sub}`];
       try {
-        await store.create(session);
-        expect(await admin.exists(`njr:s:{${session.sid}}`, `njr:u:{${session.sub}}`)).toBe(2);
+        await plain.create(session);
+        expect(await admin.exists(...keys)).toBe(2);
       } finally {
-        await admin.unlink(`njr:s:{${session.sid}}`, `njr:u:{${session.sub}}`);
+        await admin.unlink(...keys);
+        await plain.close();
       }
     });
   });
@@ -241,7 +259,7 @@ describe('RedisRefreshTokenStore', () => {
       try {
         for (let round = 0; round < 5; round++) {
           const now = Date.now();
-          const session = makeFreshSession(now);
+          const session = makeFreshSession(now, { sid: sidFor('bob') });
           await a.create(session);
           const updates = Array.from({ length: 50 }, (_, i) => ({
             generation: 1,
@@ -266,7 +284,7 @@ describe('RedisRefreshTokenStore', () => {
     it('keeps sessions across a new store instance (an application restart)', async () => {
       const prefix = freshPrefix();
       const first = new RedisRefreshTokenStore({ url: REDIS_URL, keyPrefix: prefix });
-      const session = makeSession(Date.now());
+      const session = makeSession(Date.now(), { sid: sidFor('alice') });
       await first.create(session);
       await first.close();
 
@@ -284,7 +302,7 @@ describe('RedisRefreshTokenStore', () => {
       const a = new RedisRefreshTokenStore({ url: REDIS_URL, keyPrefix: freshPrefix() });
       const b = new RedisRefreshTokenStore({ url: REDIS_URL, keyPrefix: freshPrefix() });
       try {
-        const session = makeSession(Date.now());
+        const session = makeSession(Date.now(), { sid: sidFor('alice') });
         await a.create(session);
         expect(await b.get(session.sid)).toBeNull();
         expect(await b.listBySubject(session.sub)).toStrictEqual([]);
@@ -301,7 +319,7 @@ describe('RedisRefreshTokenStore', () => {
       try {
         const store = new RedisRefreshTokenStore({ client, keyPrefix: freshPrefix() });
         expect(store.client).toBe(client);
-        const session = makeSession(Date.now());
+        const session = makeSession(Date.now(), { sid: sidFor('alice') });
         await store.create(session);
         expect(await store.get(session.sid)).toStrictEqual(session);
         await store.close();
@@ -318,7 +336,7 @@ describe('RedisRefreshTokenStore', () => {
       try {
         const store = new RedisRefreshTokenStore({ client, keyPrefix: freshPrefix() });
         expect(client.status).toBe('wait');
-        const session = makeFreshSession(Date.now());
+        const session = makeFreshSession(Date.now(), { sid: sidFor('bob') });
         await store.create(session);
         expect(await store.get(session.sid)).toStrictEqual(session);
       } finally {
@@ -331,7 +349,7 @@ describe('RedisRefreshTokenStore', () => {
       const client = new Redis(REDIS_URL, { keyPrefix: outer });
       try {
         const store = new RedisRefreshTokenStore({ client, keyPrefix: 'inner:' });
-        const session = makeSession(Date.now());
+        const session = makeSession(Date.now(), { sid: sidFor('alice') });
         await store.create(session);
         await store.rotate(session.sid, { generation: session.generation, tokenHash: session.tokenHash }, {
           generation: session.generation + 1,
@@ -341,7 +359,7 @@ describe('RedisRefreshTokenStore', () => {
           expiresAt: Date.now() + DAY,
           lastUsedAt: Date.now(),
         });
-        expect((await scanKeys(outer)).sort()).toEqual([`${outer}inner:s:{${session.sid}}`, `${outer}inner:u:{alice}`]);
+        expect((await scanKeys(outer)).sort()).toEqual([`${outer}inner:s:{${session.sid.slice(0, 4)}}${session.sid}`, `${outer}inner:u:{${session.sid.slice(0, 4)}}alice`]);
         expect((await store.listBySubject('alice')).map((s) => s.tokenHash)).toEqual(['next']);
       } finally {
         await client.quit();
@@ -371,7 +389,7 @@ describe('RedisRefreshTokenStore', () => {
         const client = store.client as Redis;
         expect(client.options.port).toBe(Number(port || 6379));
         expect(client.options.enableOfflineQueue).toBe(false);
-        const session = makeFreshSession(Date.now());
+        const session = makeFreshSession(Date.now(), { sid: sidFor('bob') });
         await store.create(session);
         expect(await store.get(session.sid)).toStrictEqual(session);
       } finally {
@@ -422,7 +440,7 @@ describe('RedisRefreshTokenStore', () => {
       server = spawn(
         'redis-server',
         ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
-        { stdio: 'ignore' },
+        { stdio: 'ignore', env: redisServerEnv() },
       );
       await eventually(() => ping(port), 10_000);
     }
@@ -443,7 +461,7 @@ describe('RedisRefreshTokenStore', () => {
       const url = `redis://127.0.0.1:${port}`;
       const store = new RedisRefreshTokenStore({ url, keyPrefix: 'outage:', onConnectionError: (e) => errors.push(e) });
       try {
-        const session = makeFreshSession(Date.now());
+        const session = makeFreshSession(Date.now(), { sid: sidFor('bob') });
         await store.create(session);
         expect(await store.get(session.sid)).toStrictEqual(session);
 
@@ -456,7 +474,7 @@ describe('RedisRefreshTokenStore', () => {
           expect(await settleWithin(store.rotate(session.sid, expectation, update), 5000)).toBe('rejected');
           expect(await settleWithin(store.revoke(session.sid, 'logout', 1), 5000)).toBe('rejected');
           expect(await settleWithin(store.listBySubject(session.sub), 5000)).toBe('rejected');
-          expect(await settleWithin(store.create(makeFreshSession(Date.now())), 5000)).toBe('rejected');
+          expect(await settleWithin(store.create(makeFreshSession(Date.now(), { sid: sidFor('bob') })), 5000)).toBe('rejected');
           await sleep(300);
         }
 
@@ -470,7 +488,7 @@ describe('RedisRefreshTokenStore', () => {
           expect(await eventually(() => store.get(session.sid), 15_000)).toBeNull();
           expect(await eventually(() => lateStore.get(session.sid), 15_000)).toBeNull();
           // The new server has no cached scripts: the first EVALSHA meets NOSCRIPT and must fall back.
-          const again = makeFreshSession(Date.now());
+          const again = makeFreshSession(Date.now(), { sid: sidFor('bob') });
           await store.create(again);
           expect(await lateStore.rotate(again.sid, { generation: 0, tokenHash: again.tokenHash }, update)).toBe(true);
           expect((await store.get(again.sid))!.tokenHash).toBe('x');
@@ -488,7 +506,7 @@ describe('RedisRefreshTokenStore', () => {
       if (!server) await startServer();
       const store = new RedisRefreshTokenStore({ url: `redis://127.0.0.1:${port}`, keyPrefix: 'stall:', redisOptions: { commandTimeout: 500 } });
       try {
-        const session = makeFreshSession(Date.now());
+        const session = makeFreshSession(Date.now(), { sid: sidFor('bob') });
         await store.create(session);
         server!.kill('SIGSTOP');
         try {

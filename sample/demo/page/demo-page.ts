@@ -1,7 +1,7 @@
 // The demo page's script, served to the browser as an ES module. It uses the
 // client exactly as an app would; the only extra is a logging `fetch`, so the
 // page can show every request, including the refreshes nobody clicked for.
-import { createAuthClient, type AuthClient } from '../../../lib/client/index.js';
+import { ClientSessionEndReason, createAuthClient, type AuthClient } from '../../../lib/client/index.js';
 
 const element = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const found = document.getElementById(id);
@@ -41,10 +41,13 @@ const loggingFetch: typeof fetch = async (input, init) => {
   }
 };
 
+// ?lease=<ms> shortens the cross-tab lock's lease (the browser tests use it).
+const lease = Number(params.get('lease'));
 const api: AuthClient = createAuthClient({
   mode,
   fetch: loggingFetch,
   proactiveRefresh: params.get('proactive') !== '0',
+  crossTab: Number.isFinite(lease) && lease >= 100 ? { lockLease: lease } : true,
 });
 
 element('mode').textContent = mode === 'cookie' ? 'an httpOnly cookie (this script never sees it)' : 'the response body (kept in memory)';
@@ -56,8 +59,8 @@ function show(view: 'login' | 'session'): void {
   if (view === 'login') stopRepeat();
 }
 
-function banner(which: 'expired' | 'logged-out' | 'error' | null, text?: string): void {
-  for (const id of ['expired', 'logged-out', 'error']) element(id).hidden = id !== which;
+function banner(which: 'expired' | 'logged-out' | 'logged-out-elsewhere' | 'error' | null, text?: string): void {
+  for (const id of ['expired', 'logged-out', 'logged-out-elsewhere', 'error']) element(id).hidden = id !== which;
   if (which === 'error' && text) element('error').textContent = text;
 }
 
@@ -91,9 +94,14 @@ api.on('refreshError', (event) =>
   log(`refresh failed: ${event.code ?? `HTTP ${event.status}`}${event.final ? ', giving up for now' : `, retrying in ${Math.round(event.retryInMs ?? 0)} ms`}`, 'event'),
 );
 api.on('sessionExpired', (event) => {
-  log(`session ended: ${event.reason}`, 'event');
-  element('expired-reason').textContent = `(${event.reason})`;
-  banner('expired');
+  log(`session ended: ${event.reason}`, 'event', { reason: event.reason });
+  // A logout in another tab is the user's own doing, not an expiry: say so.
+  if (event.reason === ClientSessionEndReason.LOGGED_OUT) {
+    banner('logged-out-elsewhere');
+  } else {
+    element('expired-reason').textContent = `(${event.reason})`;
+    banner('expired');
+  }
   show('login');
 });
 api.on('logout', () => {

@@ -22,7 +22,7 @@ export class ClientFactory {
   create(options: AuthClientOptions & { storage?: MemoryTokenStorage } = {}, rec = new RecordingFetch()): TestClient {
     const storage = options.storage ?? new MemoryTokenStorage();
     const api = createAuthClient({ baseUrl: this.baseUrl(), crossTab: false, fetch: rec.fetch, ...options, storage });
-    const events = { login: [], refresh: [], refreshError: [], sessionExpired: [], logout: [] } as TestClient['events'];
+    const events = { login: [], refresh: [], refreshError: [], sessionExpired: [], loginRequired: [], logout: [] } as TestClient['events'];
     for (const name of Object.keys(events) as (keyof AuthClientEvents)[]) {
       const record = (event: unknown) => void (events[name] as unknown[]).push(event);
       api.on(name, record as never);
