@@ -10,9 +10,6 @@ const base = {
 
 export default {
   testTimeout: 20000,
-  // On Node 24 some handle (not yet traced) outlives the last suite and Jest would wait on it forever;
-  // every suite stops what it started, so end the process once the results are in.
-  forceExit: true,
   // The sample serves the demo page's script built at build time; build it so tests see the current sources.
   globalSetup: './sample/demo/build-demo-script.mjs',
   projects: [
