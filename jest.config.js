@@ -11,8 +11,8 @@ const base = {
 export default {
   testTimeout: 20000,
   // On two cores Jest runs the files in its own process, so any timer a library leaves behind keeps it alive.
-  // One does: an ioredis Cluster re-arms its slotsRefreshInterval timer when disconnect() lands while a slot
-  // refresh is in flight (seen on Node 20 after the Cluster suites, by inspecting the idle Jest process).
+  // One does: a ref'd 2 s timer of an ioredis Cluster's slotsRefreshInterval, seen on Node 20 in the idle Jest
+  // process after the Cluster suites (ioredis re-arms it from the refresh's callback, even after disconnect()).
   // Every suite closes what it opened; end the process once the results are in.
   forceExit: true,
   // The sample serves the demo page's script built at build time; build it so tests see the current sources.
