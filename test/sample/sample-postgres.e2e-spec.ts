@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { RunningSample } from '../../sample/start-sample.js';
 import { PostgresProxy, TestPostgresDatabase } from '../support/postgres-database.js';
 import { sampleWith, SampleClient, sleep } from './sample-http.js';
+import { expectReuseDetectedAcrossInstances } from './two-instances.js';
 
 // Two instances only share sessions if they share the signing key.
 const SECRET = 'postgres-sample-secret-shared-by-both-instances!';
@@ -37,17 +38,7 @@ describe('sample with AUTH_STORE=postgres', () => {
   });
 
   it('shares sessions between two instances: rotate on one, reuse detected on the other', async () => {
-    const a = await instance();
-    const b = await instance();
-    const login = (await a.login()).body;
-    const rotated = await b.refresh(login.refreshToken);
-    expect(rotated.status).toBe(200);
-    await sleep(1300);
-    const reuse = await a.refresh(login.refreshToken);
-    expect(reuse.status).toBe(401);
-    expect(reuse.body.code).toBe('REFRESH_TOKEN_REUSED');
-    expect((await b.refresh(rotated.body.refreshToken)).body.code).toBe('REFRESH_TOKEN_REVOKED');
-    expect((await a.me(rotated.body.accessToken)).body.code).toBe('TOKEN_REVOKED');
+    await expectReuseDetectedAcrossInstances(await instance(), await instance());
   });
 
   it('gives 50 parallel rotations of one token on two instances a single successor', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunningSample } from '../../sample/start-sample.js';
 import { TestRedisServer } from '../support/redis-server.js';
 import { sampleWith, SampleClient, sleep } from './sample-http.js';
+import { expectReuseDetectedAcrossInstances } from './two-instances.js';
 
 // Two instances only share sessions if they share the signing key.
 const SECRET = 'redis-sample-secret-shared-by-both-instances!';
@@ -25,17 +26,7 @@ describe('sample with AUTH_STORE=redis', () => {
   });
 
   it('shares sessions between two instances: rotate on one, reuse detected on the other', async () => {
-    const a = await instance();
-    const b = await instance();
-    const login = (await a.login()).body;
-    const rotated = await b.refresh(login.refreshToken);
-    expect(rotated.status).toBe(200);
-    await sleep(1300);
-    const reuse = await a.refresh(login.refreshToken);
-    expect(reuse.status).toBe(401);
-    expect(reuse.body.code).toBe('REFRESH_TOKEN_REUSED');
-    expect((await b.refresh(rotated.body.refreshToken)).body.code).toBe('REFRESH_TOKEN_REVOKED');
-    expect((await a.me(rotated.body.accessToken)).body.code).toBe('TOKEN_REVOKED');
+    await expectReuseDetectedAcrossInstances(await instance(), await instance());
   });
 
   it('never forks a session when two instances rotate the same token at once', async () => {
