@@ -26,6 +26,8 @@ import { AccessTokenService } from '../tokens/access-token.service.js';
 @Injectable()
 export class JwtGuard extends AuthGuard(JWT_STRATEGY_NAME) {
   private readonly context: AccessTokenContext;
+  // passport only reads its options: one object for every request rather than one per request.
+  private readonly authenticateOptions: Record<string | symbol, unknown>;
   // Keyed by controller, then handler: an inherited handler can sit on two controllers with different metadata.
   private readonly publicRoutes = new WeakMap<Function, WeakMap<Function, boolean>>();
 
@@ -37,6 +39,7 @@ export class JwtGuard extends AuthGuard(JWT_STRATEGY_NAME) {
   ) {
     super();
     this.context = { tokens, options: authOptions, ...(sessions && { sessions }) };
+    this.authenticateOptions = { session: false, [ACCESS_TOKEN_CONTEXT]: this.context };
   }
 
   /**
@@ -93,7 +96,7 @@ export class JwtGuard extends AuthGuard(JWT_STRATEGY_NAME) {
 
   /** No sessions (tokens are bearer); this app's verifier, whichever app's strategy passport holds. */
   override getAuthenticateOptions(): Record<string | symbol, unknown> {
-    return { session: false, [ACCESS_TOKEN_CONTEXT]: this.context };
+    return this.authenticateOptions;
   }
 
   override getRequest(context: ExecutionContext): any {
