@@ -11,9 +11,10 @@ const base = {
 export default {
   testTimeout: 20000,
   // On two cores Jest runs the files in its own process, so any timer a library leaves behind keeps it alive.
-  // One does: a ref'd 2 s timer of an ioredis Cluster's slotsRefreshInterval, seen on Node 20 in the idle Jest
+  // One did: a ref'd 2 s timer of an ioredis Cluster's slotsRefreshInterval, seen on Node 20 in the idle Jest
   // process after the Cluster suites (ioredis re-arms it from the refresh's callback, even after disconnect()).
-  // Every suite closes what it opened; end the process once the results are in.
+  // The store now runs that refresh itself (lib/redis/cluster-slot-refresh.ts, tested in redis-cluster.e2e-spec).
+  // Every suite closes what it opened; forceExit stays so that any other such timer ends the run, not hangs it.
   forceExit: true,
   // The sample serves the demo page's script built at build time; build it so tests see the current sources.
   globalSetup: './sample/demo/build-demo-script.mjs',

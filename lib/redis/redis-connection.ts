@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import type { ClusterNode, ClusterOptions, RedisOptions } from 'ioredis';
+import { ClusterSlotRefresh } from './cluster-slot-refresh.js';
 
 /**
  * The store's defaults for a connection it opens. Without them ioredis queues commands while
@@ -44,6 +45,8 @@ function nodeOptions(): RedisOptions {
   return rest;
 }
 
+const slotRefreshes = new WeakMap<Cluster, ClusterSlotRefresh>();
+
 /** Opens a client with the store's fail-fast defaults under the caller's own options. */
 export function openClient(
   url: string | undefined,
@@ -52,11 +55,16 @@ export function openClient(
 ): Redis | Cluster {
   if (cluster) {
     const options = cluster.options ?? {};
-    return new Cluster(cluster.nodes, {
+    const interval = options.slotsRefreshInterval ?? CLUSTER_FAIL_FAST_OPTIONS.slotsRefreshInterval!;
+    const client = new Cluster(cluster.nodes, {
       ...CLUSTER_FAIL_FAST_OPTIONS,
       ...options,
+      // The store refreshes the slots itself (ClusterSlotRefresh says why) and stops that in closeClient().
+      slotsRefreshInterval: 0,
       redisOptions: { ...CLUSTER_FAIL_FAST_OPTIONS.redisOptions, ...options.redisOptions },
     });
+    if (interval > 0) slotRefreshes.set(client, new ClusterSlotRefresh(client, interval));
+    return client;
   }
   const options = { ...FAIL_FAST_OPTIONS, ...redisOptions };
   // Without a url, pass the options alone: ioredis lets a url's host and port override the options'.
@@ -69,6 +77,7 @@ export function openClient(
  * disconnect() as the backstop.
  */
 export async function closeClient(client: Redis | Cluster): Promise<void> {
+  if (client instanceof Cluster) slotRefreshes.get(client)?.stop();
   if (client.status === 'end') return;
   const ended = new Promise<void>((resolve) => {
     const timer = setTimeout(() => {

@@ -71,6 +71,7 @@ export interface RedisRefreshTokenStoreConnectionOptions extends RedisRefreshTok
   /**
    * Connect to a Redis Cluster instead: its seed nodes, and ioredis Cluster options applied over the
    * store's fail-fast Cluster defaults (those above for each node, plus `slotsRefreshInterval: 2000`,
+   * run by the store's own timer, which `close()` stops,
    * `scaleReads: 'master'`, `enableAutoPipelining: false`). Example:
    * `{ nodes: [{ host: '10.0.0.1', port: 6379 }, { host: '10.0.0.2', port: 6379 }] }`.
    */

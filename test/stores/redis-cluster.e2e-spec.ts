@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisRefreshTokenStore } from '../../lib/redis/index.js';
 import type { RunningSample } from '../../sample/start-sample.js';
@@ -64,6 +65,19 @@ describe(`RedisRefreshTokenStore on a Redis Cluster (ioredis ${IOREDIS_VERSION})
       for (const sample of running) await sample.close();
     }
   });
+
+  it('lets a process whose stores are closed exit by itself, even with slot refreshes in flight at close()', async () => {
+    const child = spawn(process.execPath, ['--import', './bench/register.mjs', 'test/stores/cluster-store-exit.child.ts', JSON.stringify(cluster.seeds)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const outcome = await Promise.race([exited, sleep(20_000).then(() => 'still running' as const)]);
+    if (outcome === 'still running') process.kill(child.pid!, 'SIGKILL');
+    expect({ outcome, output: output.trim().split('\n').pop() }).toEqual({ outcome: 0, output: 'closed' });
+  }, 30_000);
 
   // Last: it leaves one shard without its master.
   it('fails over a master under rotation load: 503 in the gap, recovery by itself, and with waitForReplicas nothing acknowledged lost, even with the replica lagging as the master dies', async () => {
