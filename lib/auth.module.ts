@@ -4,7 +4,7 @@ import { RESOLVED_AUTH_OPTIONS } from './auth.internal-constants.js';
 import { AuthExceptionFilter } from './filters/auth-exception.filter.js';
 import { AuthEndpointGuard } from './guards/auth-endpoint.guard.js';
 import { JwtGuard } from './guards/jwt.guard.js';
-import { ExpressRequestSlots } from './http/express-request-slots.js';
+import { PassportRequestHelpers } from './http/passport-request-helpers.js';
 import { RecentLoginGuard } from './guards/recent-login.guard.js';
 import type { AuthModuleOptions } from './options/auth-options.interface.js';
 import { warnAboutOptions } from './options/option-warnings.js';
@@ -51,7 +51,7 @@ import { SessionClaimsService } from './refresh/session-claims.service.js';
     JwtGuard,
     AuthEndpointGuard,
     RecentLoginGuard,
-    ExpressRequestSlots,
+    PassportRequestHelpers,
     {
       provide: AuthExceptionFilter,
       inject: [RESOLVED_AUTH_OPTIONS],

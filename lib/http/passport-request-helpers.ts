@@ -47,15 +47,42 @@ export function installRequestSlots(requestPrototype: object): void {
   }
 }
 
-/** Installs the slots on the app's Express instance when the app runs on Express; does nothing elsewhere. */
+type Adapter = { getType?(): string; getInstance?(): unknown };
+type FastifyInstanceLike = { hasRequestDecorator(name: string): boolean; decorateRequest(name: string, value: null): unknown };
+
+/**
+ * Keeps passport's writes from reshaping requests: slots on Express (above); on Fastify, the names
+ * declared with `decorateRequest(name, null)`, Fastify's own way to give every request them from
+ * its constructor, so passport's writes store into fields each request already has.
+ */
 @Injectable()
-export class ExpressRequestSlots implements OnModuleInit {
+export class PassportRequestHelpers implements OnModuleInit {
   constructor(@Optional() @Inject(HttpAdapterHost) private readonly host?: HttpAdapterHost) {}
 
   onModuleInit(): void {
-    const adapter = this.host?.httpAdapter as { getType?(): string; getInstance?(): { request?: unknown } } | undefined;
-    if (adapter?.getType?.() !== 'express') return;
-    const prototype = adapter.getInstance?.()?.request;
-    if (prototype && typeof prototype === 'object') installRequestSlots(prototype);
+    const adapter = this.host?.httpAdapter as Adapter | undefined;
+    const type = adapter?.getType?.();
+    const instance = adapter?.getInstance?.();
+    if (!instance) return;
+    if (type === 'express') {
+      const prototype = (instance as { request?: unknown }).request;
+      if (prototype && typeof prototype === 'object') installRequestSlots(prototype);
+    } else if (type === 'fastify') {
+      declareOnFastify(instance as FastifyInstanceLike);
+    }
+  }
+}
+
+/** Declares the names a plugin (say @fastify/passport) has not already; a started instance is left as it is. */
+export function declareOnFastify(fastify: FastifyInstanceLike): void {
+  if (typeof fastify.decorateRequest !== 'function' || typeof fastify.hasRequestDecorator !== 'function') return;
+  for (const name of PASSPORT_REQUEST_HELPERS) {
+    if (fastify.hasRequestDecorator(name)) continue;
+    try {
+      fastify.decorateRequest(name, null);
+    } catch {
+      // Fastify refuses decorators once it has started (FST_ERR_DEC_AFTER_START): passport then adds them as before.
+      return;
+    }
   }
 }
