@@ -7,6 +7,7 @@ import { InvalidTokenException, NoTokenException } from '../errors/access-token.
 import { AuthException } from '../errors/auth.exception.js';
 import { requestFromContext, responseFromContext } from '../http/request-from-context.js';
 import { setResponseHeader } from '../http/response-headers.js';
+import { PassportOutcome } from './passport-outcome.js';
 import { bearerChallenge } from '../http/www-authenticate.js';
 import passport from 'passport';
 import type { ResolvedAuthOptions } from '../options/resolve-auth-options.js';
@@ -50,29 +51,20 @@ export class JwtGuard extends AuthGuard(JWT_STRATEGY_NAME) {
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isPublic(context)) return true;
     const request = this.getRequest(context);
-    let answered: (() => true) | undefined;
-    let later: ((finish: () => true) => void) | undefined;
-    const done = (err: unknown, user: unknown, info: unknown) => {
-      const finish = () => this.conclude(err, user, info, request, context);
-      if (later) later(finish);
-      else answered = finish;
-    };
-    passport.authenticate(JWT_STRATEGY_NAME, this.getAuthenticateOptions(), done)(request, this.getResponse(context), done);
-    if (answered) return answered();
-    return new Promise<boolean>((resolve, reject) => {
-      later = (finish) => {
-        try {
-          resolve(finish());
-        } catch (err) {
-          reject(err);
-        }
-      };
-    });
+    const outcome = new PassportOutcome();
+    passport.authenticate(JWT_STRATEGY_NAME, this.getAuthenticateOptions(), outcome.report)(request, this.getResponse(context), outcome.report);
+    if (outcome.reported) return this.conclude(outcome, request, context);
+    return this.concludeLater(outcome, request, context);
+  }
+
+  // Its own method, so the closure below is not in canActivate's scope, which passport's callback shares.
+  private concludeLater(outcome: PassportOutcome, request: Record<string, unknown>, context: ExecutionContext): Promise<boolean> {
+    return outcome.settled().then(() => this.conclude(outcome, request, context));
   }
 
   /** `handleRequest` decides; the user it returns goes on the request, where `@CurrentUser()` reads it. */
-  private conclude(err: unknown, user: unknown, info: unknown, request: Record<string, unknown>, context: ExecutionContext): true {
-    const accepted = this.handleRequest(err ?? null, user ?? false, info, context);
+  private conclude(outcome: PassportOutcome, request: Record<string, unknown>, context: ExecutionContext): true {
+    const accepted = this.handleRequest(outcome.err, outcome.user, outcome.info, context);
     request[(this as { options?: { property?: string } }).options?.property ?? 'user'] = accepted;
     return true;
   }
