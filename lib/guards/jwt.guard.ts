@@ -7,7 +7,6 @@ import { InvalidTokenException, NoTokenException } from '../errors/access-token.
 import { AuthException } from '../errors/auth.exception.js';
 import { requestFromContext, responseFromContext } from '../http/request-from-context.js';
 import { setResponseHeader } from '../http/response-headers.js';
-import { PassportOutcome } from './passport-outcome.js';
 import { bearerChallenge } from '../http/www-authenticate.js';
 import passport from 'passport';
 import type { ResolvedAuthOptions } from '../options/resolve-auth-options.js';
@@ -122,5 +121,35 @@ export class JwtGuard extends AuthGuard(JWT_STRATEGY_NAME) {
       setResponseHeader(responseFromContext(context), 'WWW-Authenticate', bearerChallenge(this.authOptions.realm, exception));
     }
     throw exception;
+  }
+}
+
+/**
+ * What passport reported for one request: the callback `JwtGuard` hands passport.
+ * It holds only the outcome, never the execution context, on purpose: a callback
+ * whose closure reached the context kept every request alive past minor GCs
+ * (docs/performance.md, "What passport's callback may hold").
+ */
+class PassportOutcome {
+  err: unknown = null;
+  user: unknown = false;
+  info: unknown = undefined;
+  reported = false;
+  private wake: (() => void) | undefined;
+
+  /** passport's callback, and its `next` for strategy errors. */
+  readonly report = (err?: unknown, user?: unknown, info?: unknown): void => {
+    if (this.reported) return;
+    this.err = err ?? null;
+    this.user = user ?? false;
+    this.info = info;
+    this.reported = true;
+    this.wake?.();
+  };
+
+  /** Resolves once passport has reported (at once when it already has). */
+  settled(): Promise<void> {
+    if (this.reported) return Promise.resolve();
+    return new Promise<void>((resolve) => (this.wake = resolve));
   }
 }
