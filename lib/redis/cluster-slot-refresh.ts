@@ -2,7 +2,7 @@ import type { Cluster } from 'ioredis';
 
 /**
  * Refreshes a Cluster's slot map every `intervalMs` until stopped. ioredis's own
- * `slotsRefreshInterval` does the same, but 5.x re-arms its timer from the callback
+ * `slotsRefreshInterval` does the same, but ioredis 5 and 6 re-arm its timer from the callback
  * of a refresh still in flight at `disconnect()`, so a closed store kept its process
  * alive; this timer is unref'd and never re-armed once stopped.
  */

@@ -2,6 +2,7 @@ import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { RESOLVED_AUTH_OPTIONS } from '../auth.internal-constants.js';
 import { AuthExceptionFilter } from '../filters/auth-exception.filter.js';
 import { JwtGuard } from '../guards/jwt.guard.js';
+import { PassportRequestHelpers } from '../http/passport-request-helpers.js';
 import { RecentLoginGuard } from '../guards/recent-login.guard.js';
 import type { ResolvedAuthOptions } from '../options/resolve-auth-options.js';
 import { JwtStrategy } from '../strategies/jwt.strategy.js';
@@ -30,6 +31,7 @@ import { resolveResourceServerOptions } from './resolve-resource-server-options.
     JwtStrategy,
     JwtGuard,
     RecentLoginGuard,
+    PassportRequestHelpers,
     {
       provide: AuthExceptionFilter,
       inject: [RESOLVED_AUTH_OPTIONS],

@@ -3,6 +3,7 @@ import { Controller, Get, INestApplication, Module, Req, UseGuards } from '@nest
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AuthModule, JwtGuard, RefreshService } from '../../lib/index.js';
+import { ResourceServerModule } from '../../lib/resource-server/index.js';
 import { PASSPORT_REQUEST_HELPERS } from '../../lib/http/passport-request-helpers.js';
 import { createApp, PLATFORMS } from '../support/create-app.js';
 
@@ -101,6 +102,20 @@ describe('request slots on Express', () => {
       const { accessToken } = await app.get(RefreshService).issue('dan');
       const res = await request(app.getHttpServer()).get('/guarded').set('Authorization', `Bearer ${accessToken}`).expect(200);
       expect(res.body.answer).toBe('the app’s own');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('are set up by ResourceServerModule as well', async () => {
+    // Nothing answers at that port: start-up goes on without keys (requests would fail closed), which is all this needs.
+    @Module({ imports: [ResourceServerModule.forRoot({ jwksUrl: 'http://127.0.0.1:9/.well-known/jwks.json' })] })
+    class VerifyOnlyModule {}
+    const app = await createApp(VerifyOnlyModule, 'express');
+    try {
+      const prototype = (app.getHttpAdapter().getInstance() as { request: object }).request;
+      const accessors = PASSPORT_REQUEST_HELPERS.filter((name) => typeof Object.getOwnPropertyDescriptor(prototype, name)?.get === 'function');
+      expect(accessors).toEqual([...PASSPORT_REQUEST_HELPERS]);
     } finally {
       await app.close();
     }
