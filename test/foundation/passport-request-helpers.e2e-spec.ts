@@ -34,6 +34,11 @@ class HelpersController {
 })
 class HelpersModule {}
 
+// Nothing answers at that port: start-up goes on without keys (requests would fail closed), which is all the
+// ResourceServerModule cases need.
+@Module({ imports: [ResourceServerModule.forRoot({ jwksUrl: 'http://127.0.0.1:9/.well-known/jwks.json' })] })
+class VerifyOnlyModule {}
+
 describe.each(PLATFORMS)("passport's request helpers behind JwtGuard on %s", (platform) => {
   let app: INestApplication;
   beforeAll(async () => {
@@ -108,14 +113,23 @@ describe('request slots on Express', () => {
   });
 
   it('are set up by ResourceServerModule as well', async () => {
-    // Nothing answers at that port: start-up goes on without keys (requests would fail closed), which is all this needs.
-    @Module({ imports: [ResourceServerModule.forRoot({ jwksUrl: 'http://127.0.0.1:9/.well-known/jwks.json' })] })
-    class VerifyOnlyModule {}
     const app = await createApp(VerifyOnlyModule, 'express');
     try {
       const prototype = (app.getHttpAdapter().getInstance() as { request: object }).request;
       const accessors = PASSPORT_REQUEST_HELPERS.filter((name) => typeof Object.getOwnPropertyDescriptor(prototype, name)?.get === 'function');
       expect(accessors).toEqual([...PASSPORT_REQUEST_HELPERS]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('request helpers on Fastify', () => {
+  it('are declared by ResourceServerModule as well, as Fastify request decorators', async () => {
+    const app = await createApp(VerifyOnlyModule, 'fastify');
+    try {
+      const fastify = app.getHttpAdapter().getInstance() as { hasRequestDecorator(name: string): boolean };
+      expect(PASSPORT_REQUEST_HELPERS.filter((name) => fastify.hasRequestDecorator(name))).toEqual([...PASSPORT_REQUEST_HELPERS]);
     } finally {
       await app.close();
     }
