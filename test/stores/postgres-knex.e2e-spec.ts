@@ -5,6 +5,7 @@ import type { RevocationNotice } from '../../lib/refresh/revocation-notice.inter
 import { makeSession } from '../../lib/testing/index.js';
 import { eventually } from '../support/eventually.js';
 import { TestPostgresDatabase } from '../support/postgres-database.js';
+import { rotateAndRevokeAcross } from './rotate-and-revoke-across.js';
 
 // The README's Knex line, run as written: Knex keeps its connections in a tarn pool, not a pg.Pool, so the store
 // gets a pool of its own from the same connection settings, beside the app's Knex on the same database.
@@ -63,14 +64,7 @@ describe("PostgresRefreshTokenStore beside an app's Knex (connection settings fr
       const heard: RevocationNotice[] = [];
       b.onRevocation((notice) => heard.push(notice));
       await eventually(() => heard.some((n) => n.kind === 'reset'));
-      const session = makeSession(Date.now(), { sub: 'alice' });
-      await a.create(session);
-      const now = Date.now();
-      const next = { generation: session.generation + 1, tokenHash: 'next-digest', previousTokenHash: session.tokenHash, rotatedAt: now, expiresAt: session.expiresAt, lastUsedAt: now };
-      expect(await a.rotate(session.sid, { generation: session.generation, tokenHash: session.tokenHash }, next)).toBe(true);
-      expect((await b.get(session.sid))?.generation).toBe(session.generation + 1);
-      expect(await a.revoke(session.sid, 'logout', Date.now())).toBe(true);
-      await eventually(() => heard.some((n) => n.kind === 'session' && n.sid === session.sid));
+      await rotateAndRevokeAcross(a, b, heard, 'alice');
       for (const trx of transactions) await trx.commit();
       expect(await app('knex_users').orderBy('id').select('role')).toEqual([{ role: 'admin' }, { role: 'admin' }]);
     } finally {

@@ -6,6 +6,7 @@ import type { RevocationNotice } from '../../lib/refresh/revocation-notice.inter
 import { makeSession } from '../../lib/testing/index.js';
 import { eventually } from '../support/eventually.js';
 import { TestPostgresDatabase } from '../support/postgres-database.js';
+import { rotateAndRevokeAcross } from './rotate-and-revoke-across.js';
 
 // The README's Prisma line, run as far as this machine allows: the pool and the driver adapter exactly as written,
 // and Prisma's queries going through the adapter Prisma would use. `new PrismaClient(...)` itself needs a generated
@@ -71,14 +72,7 @@ describe("PostgresRefreshTokenStore on the pg.Pool of Prisma's driver adapter (P
     const transaction = await adapter.startTransaction();
     try {
       await transaction.executeRaw({ sql: 'CREATE TABLE prisma_users (id text PRIMARY KEY)', args: [], argTypes: [] });
-      const session = makeSession(Date.now(), { sub: 'alice' });
-      await a.create(session);
-      const now = Date.now();
-      const next = { generation: session.generation + 1, tokenHash: 'next-digest', previousTokenHash: session.tokenHash, rotatedAt: now, expiresAt: session.expiresAt, lastUsedAt: now };
-      expect(await a.rotate(session.sid, { generation: session.generation, tokenHash: session.tokenHash }, next)).toBe(true);
-      expect((await b.get(session.sid))?.generation).toBe(session.generation + 1);
-      expect(await a.revoke(session.sid, 'logout', Date.now())).toBe(true);
-      await eventually(() => heard.some((n) => n.kind === 'session' && n.sid === session.sid));
+      await rotateAndRevokeAcross(a, b, heard, 'alice');
       await transaction.commit();
       const users = await adapter.queryRaw({ sql: "SELECT to_regclass('prisma_users')::text", args: [], argTypes: [] });
       expect(users.rows).toEqual([['prisma_users']]);
