@@ -2,7 +2,7 @@ import type { AuthKeyOptions } from '../tokens/key-ring.js';
 import type { JwtAlgorithm } from '../tokens/jws-algorithms.js';
 import type { Duration } from './duration.js';
 import type { RefreshTokenStore } from '../refresh/refresh-token.store.js';
-import type { SessionEventListener } from '../refresh/session-events.js';
+import type { SessionEventListener, SessionEventSink } from '../refresh/session-events.js';
 import type { ClaimsResolver } from '../refresh/session-claims.js';
 
 /** Reads the raw access token from a request; return `null` when there is none. @publicApi */
@@ -79,7 +79,7 @@ export interface AuthModuleOptions {
   sessionCheck?: boolean | SessionCheckOptions;
   /**
    * Cookie mode: the refresh token travels only in an httpOnly cookie (see `RefreshCookieService`),
-   * and the auth endpoints marked `@AuthEndpoints()` refuse cross-site requests. Default `false`.
+   * and the auth endpoints marked `@AuthEndpoint()` refuse cross-site requests. Default `false`.
    */
   refreshCookie?: boolean | RefreshCookieOptions;
   /**
@@ -103,6 +103,15 @@ export interface AuthModuleOptions {
   claimsResolver?: ClaimsResolver;
   /** Called for `session.created`, `session.rotated`, `session.revoked` and `session.reuse_detected`. Errors it throws are logged, never fatal. */
   onSessionEvent?: SessionEventListener;
+  /**
+   * Also emits every session event on this emitter, as `auth.session.created`,
+   * `auth.session.rotated`, `auth.session.revoked` and `auth.session.reuse_detected`
+   * with the event as its payload: pass `EventEmitter2` from `@nestjs/event-emitter`
+   * (through `forRootAsync`'s `inject`) and handle them with `@OnEvent()`. Any
+   * object with an `emit(name, payload)` method works. Errors are logged, never fatal.
+   * Default: not set.
+   */
+  eventEmitter?: SessionEventSink;
   /**
    * Shape of error bodies written by `AuthExceptionFilter`: `'nest'` (Nest's usual
    * `{ statusCode, message, error }` plus `code`) or `'problem'` (RFC 9457

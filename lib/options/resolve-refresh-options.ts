@@ -1,6 +1,6 @@
 import { AuthConfigError } from '../errors/auth-config.error.js';
 import type { RefreshTokenStore } from '../refresh/refresh-token.store.js';
-import type { SessionEventListener } from '../refresh/session-events.js';
+import type { SessionEventListener, SessionEventSink } from '../refresh/session-events.js';
 import type { ClaimsResolver } from '../refresh/session-claims.js';
 import type { KeyRing } from '../tokens/key-ring.js';
 import type { AuthModuleOptions } from './auth-options.interface.js';
@@ -31,6 +31,7 @@ export interface ResolvedRefreshOptions {
   sessionCheck: { enabled: boolean; cacheTtlMs: number; cacheSize: number };
   cookie: ResolvedRefreshCookie | null;
   onSessionEvent: SessionEventListener | undefined;
+  eventEmitter: SessionEventSink | undefined;
   claimsResolver: ClaimsResolver | undefined;
   clock: () => number;
 }
@@ -62,6 +63,7 @@ export function resolveRefreshOptions(options: AuthModuleOptions, keyRing: KeyRi
     sessionCheck: sessionCheck(options.sessionCheck),
     cookie: cookie(options.refreshCookie, trustedOrigins(options.trustedOrigins)),
     onSessionEvent: checkFunction(options.onSessionEvent, 'onSessionEvent') as SessionEventListener | undefined,
+    eventEmitter: checkEventSink(options.eventEmitter),
     claimsResolver: checkFunction(options.claimsResolver, 'claimsResolver') as ClaimsResolver | undefined,
     clock: (checkFunction(options.clock, 'clock') as (() => number) | undefined) ?? Date.now,
   };
@@ -160,6 +162,14 @@ function cookie(value: AuthModuleOptions['refreshCookie'], trusted: ReadonlySet<
     throw new AuthConfigError('"refreshCookie.name" starts with "__Secure-", which browsers accept only with secure true.');
   }
   return resolved;
+}
+
+function checkEventSink(value: unknown): SessionEventSink | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof (value as { emit?: unknown }).emit !== 'function') {
+    throw new AuthConfigError('"eventEmitter" must have an emit(name, payload) method, such as EventEmitter2 from @nestjs/event-emitter.');
+  }
+  return value as SessionEventSink;
 }
 
 function checkFunction(value: unknown, name: string): unknown {

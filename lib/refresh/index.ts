@@ -4,6 +4,8 @@ export { SessionClaimsService } from './session-claims.service.js';
 export type { SessionClaimsTarget, SessionClaimsUpdate } from './session-claims.service.js';
 export type { ClaimsResolver, ClaimsResolverContext } from './session-claims.js';
 export { RefreshTokenStore } from './refresh-token.store.js';
+export type { CreateSessionOptions, CreateSessionResult, SubjectRevocation } from './refresh-token.store.js';
+export type { RevocationNotice, RevocationListener } from './revocation-notice.interface.js';
 export { MemoryRefreshTokenStore } from './memory-refresh-token.store.js';
 export type { MemoryRefreshTokenStoreOptions } from './memory-refresh-token.store.js';
 export { SESSION_RETENTION_MS, sessionRetainUntil } from './refresh-session.interface.js';
@@ -15,6 +17,7 @@ export type {
   SessionEvent,
   SessionEventType,
   SessionEventListener,
+  SessionEventSink,
   SessionCreatedEvent,
   SessionRotatedEvent,
   SessionRevokedEvent,

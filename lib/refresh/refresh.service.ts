@@ -13,6 +13,7 @@ import type { SessionEventListener, SessionEventType } from './session-events.js
 import { clientOf, storeFields } from './client-context.fields.js';
 import { SessionCheck } from './session-check.js';
 import { SessionEventEmitter } from './session-event.emitter.js';
+import { forwardSessionEventsTo } from './session-event.bridge.js';
 import { SessionRevocation } from './session-revocation.js';
 import { SessionRotation } from './session-rotation.js';
 import { SessionStoreAccess } from './session-store.access.js';
@@ -59,6 +60,7 @@ export class RefreshService implements BeforeApplicationShutdown, OnApplicationS
     this.revocation = new SessionRevocation(this.settings, store, this.access, this.sessionCheck, this.events);
     this.rotation = new SessionRotation(this.settings, this.codec, tokens, store, this.access, this.revocation, this.events, this.logger);
     if (this.settings.onSessionEvent) this.on('*', this.settings.onSessionEvent);
+    if (this.settings.eventEmitter) this.on('*', forwardSessionEventsTo(this.settings.eventEmitter));
     if (this.settings.secretFromAccessKey) {
       this.logger.warn(
         '"refreshTokenSecret" is not set: the refresh-token key is derived from the access-token secret, so any service ' +

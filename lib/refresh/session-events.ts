@@ -48,3 +48,12 @@ export type SessionEventType = SessionEvent['type'];
 
 /** @publicApi */
 export type SessionEventListener = (event: SessionEvent) => void | Promise<void>;
+
+/**
+ * Where `eventEmitter` sends session events: `EventEmitter2` from
+ * `@nestjs/event-emitter`, or anything else with an `emit(name, payload)`.
+ * @publicApi
+ */
+export interface SessionEventSink {
+  emit(name: string, payload: SessionEvent): unknown;
+}

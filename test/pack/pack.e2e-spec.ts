@@ -130,15 +130,16 @@ describe('the packed tarball', () => {
     await Promise.all([work, ...Object.values(dirs)].map((dir) => dir && rm(dir, { recursive: true, force: true })));
   }, 3 * MINUTE);
 
-  it('ships the built entry points, their types, the LICENSE, and no specs, sources or source maps', () => {
+  it('ships the built entry points, their types, the LICENSE, the CHANGELOG, and no specs, sources or source maps', () => {
     expect(files).toContain('LICENSE');
+    expect(files).toContain('CHANGELOG.md');
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
     for (const entry of ['index', 'redis/index', 'postgres/index', 'testing/index', 'client/index', 'client/axios/index', 'swagger/index']) {
       expect(files).toContain(`dist/lib/${entry}.js`);
       expect(files).toContain(`dist/lib/${entry}.d.ts`);
     }
     expect(files.filter((f) => /\.spec\.|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
-    expect(files.filter((f) => !f.startsWith('dist/lib/') && !['package.json', 'README.md', 'LICENSE'].includes(f))).toEqual([]);
+    expect(files.filter((f) => !f.startsWith('dist/lib/') && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(f))).toEqual([]);
   });
 
   it.each(['esm', 'cjs'] as const)('%s app boots, guards a route, logs in, refreshes and resolves the subpaths', async (system) => {
